@@ -1,0 +1,302 @@
+//! The HTTPS client: reqwest over rustls, with [`PinningVerifier`] deciding every handshake.
+//!
+//! Why pooled connections cannot skip a pin decision: every connection, in the pool or not, was made
+//! by a handshake this client's verifier decided for the connection's host, and the pool only reuses a
+//! connection for the same scheme, host and port. The policy is immutable for the client's lifetime,
+//! so a reused connection (or a resumed TLS session, which rustls keys by server name within this
+//! client's config) stands on the same decision a new one would get.
+
+use crate::error::{from_reqwest, Error, RedirectRefusal, TimeoutKind};
+use crate::events::PinObserver;
+use crate::host::Host;
+use crate::policy::Policy;
+use crate::request::{Body, Request};
+use crate::response::Response;
+use crate::trust::{platform_validator, ChainValidator, TrustSource, WebPkiValidator};
+use crate::verifier::{PinningVerifier, CURRENT_PORT};
+use rustls_pki_types::CertificateDer;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+
+/// Which HTTP versions the client offers by ALPN.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum HttpVersions {
+    /// HTTP/2 when the server agrees by ALPN, else HTTP/1.1.
+    #[default]
+    Http2AndHttp1,
+    /// HTTP/1.1 only.
+    Http1Only,
+}
+
+/// Builds a [`Client`].
+#[derive(Debug)]
+pub struct ClientBuilder {
+    policy: Policy,
+    trust: TrustSource,
+    observers: Vec<Arc<dyn PinObserver>>,
+    connect_timeout: Option<Duration>,
+    read_timeout: Option<Duration>,
+    call_timeout: Option<Duration>,
+    max_redirects: usize,
+    proxy: Option<String>,
+    versions: HttpVersions,
+    resolve: Vec<(String, SocketAddr)>,
+    user_agent: String,
+    pool_idle_timeout: Option<Duration>,
+}
+
+/// An HTTPS client with pinning. Cheap to clone; clones share connections.
+#[derive(Clone, Debug)]
+pub struct Client {
+    http: reqwest::Client,
+    policy: Arc<Policy>,
+    call_timeout: Option<Duration>,
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        ClientBuilder {
+            policy: Policy::unpinned(),
+            trust: TrustSource::Platform,
+            observers: Vec::new(),
+            connect_timeout: Some(Duration::from_secs(30)),
+            read_timeout: Some(Duration::from_secs(30)),
+            call_timeout: None,
+            max_redirects: 10,
+            proxy: None,
+            versions: HttpVersions::default(),
+            resolve: Vec::new(),
+            user_agent: concat!("pinwire/", env!("CARGO_PKG_VERSION")).to_string(),
+            pool_idle_timeout: Some(Duration::from_secs(90)),
+        }
+    }
+}
+
+impl ClientBuilder {
+    /// The pin policy (default: none, so ordinary validation and no cleartext).
+    pub fn policy(mut self, policy: Policy) -> ClientBuilder {
+        self.policy = policy;
+        self
+    }
+
+    /// Where trust comes from (default: the platform's).
+    pub fn trust(mut self, trust: TrustSource) -> ClientBuilder {
+        self.trust = trust;
+        self
+    }
+
+    /// Trusts only these root certificates (DER or PEM files' contents already decoded).
+    pub fn trust_roots(self, roots: Vec<CertificateDer<'static>>) -> ClientBuilder {
+        self.trust(TrustSource::Roots(roots))
+    }
+
+    /// Registers an observer of pin decisions.
+    pub fn observer(mut self, observer: Arc<dyn PinObserver>) -> ClientBuilder {
+        self.observers.push(observer);
+        self
+    }
+
+    /// Time allowed to establish a connection, TLS included (default 30 s; `None` for none).
+    pub fn connect_timeout(mut self, timeout: Option<Duration>) -> ClientBuilder {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Time allowed between two reads (default 30 s; `None` for none).
+    pub fn read_timeout(mut self, timeout: Option<Duration>) -> ClientBuilder {
+        self.read_timeout = timeout;
+        self
+    }
+
+    /// Time allowed for a whole call: request, redirects and reading the body (default none).
+    pub fn call_timeout(mut self, timeout: Option<Duration>) -> ClientBuilder {
+        self.call_timeout = timeout;
+        self
+    }
+
+    /// Redirects followed before [`Error::TooManyRedirects`] (default 10; 0 returns redirects as they are).
+    pub fn max_redirects(mut self, max: usize) -> ClientBuilder {
+        self.max_redirects = max;
+        self
+    }
+
+    /// Sends every request through this HTTP proxy (`http://host:port`); HTTPS goes through a CONNECT
+    /// tunnel and the pins apply to the origin's chain inside it. No proxy by default, and the
+    /// environment's proxy variables are not read.
+    pub fn proxy(mut self, url: &str) -> ClientBuilder {
+        self.proxy = Some(url.to_string());
+        self
+    }
+
+    /// Which HTTP versions to offer.
+    pub fn http_versions(mut self, versions: HttpVersions) -> ClientBuilder {
+        self.versions = versions;
+        self
+    }
+
+    /// Resolves `host` to `addr` instead of asking DNS (as curl's `--resolve`; the port comes from the URL).
+    pub fn resolve(mut self, host: &str, addr: SocketAddr) -> ClientBuilder {
+        self.resolve.push((host.to_string(), addr));
+        self
+    }
+
+    /// The `User-Agent` header.
+    pub fn user_agent(mut self, user_agent: &str) -> ClientBuilder {
+        self.user_agent = user_agent.to_string();
+        self
+    }
+
+    /// How long an idle pooled connection is kept (default 90 s; `None` keeps it until the server closes it).
+    pub fn pool_idle_timeout(mut self, timeout: Option<Duration>) -> ClientBuilder {
+        self.pool_idle_timeout = timeout;
+        self
+    }
+
+    /// Builds the client.
+    pub fn build(self) -> Result<Client, Error> {
+        let validator: Arc<dyn ChainValidator> = match self.trust {
+            TrustSource::Platform => platform_validator(&[])?,
+            TrustSource::PlatformAndRoots(roots) => platform_validator(&roots)?,
+            TrustSource::Roots(roots) => {
+                if roots.is_empty() {
+                    return Err(Error::InvalidConfig { detail: "no root certificates given".into() });
+                }
+                Arc::new(WebPkiValidator::new(roots).map_err(|e| Error::InvalidConfig { detail: e.to_string() })?)
+            }
+            TrustSource::Custom(validator) => validator,
+        };
+        let policy = Arc::new(self.policy);
+        let verifier = PinningVerifier::new(policy.clone(), validator, self.observers);
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let mut tls = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(|e| Error::InvalidConfig { detail: e.to_string() })?
+            .dangerous() // only to install our own verifier, which validates before it pins
+            .with_custom_certificate_verifier(Arc::new(verifier))
+            .with_no_client_auth();
+        tls.alpn_protocols = match self.versions {
+            HttpVersions::Http2AndHttp1 => vec![b"h2".to_vec(), b"http/1.1".to_vec()],
+            HttpVersions::Http1Only => vec![b"http/1.1".to_vec()],
+        };
+
+        let mut http = reqwest::Client::builder()
+            .tls_backend_preconfigured(tls)
+            .user_agent(self.user_agent)
+            .redirect(redirect_policy(policy.clone(), self.max_redirects))
+            .pool_idle_timeout(self.pool_idle_timeout)
+            .no_proxy();
+        if let Some(timeout) = self.connect_timeout {
+            http = http.connect_timeout(timeout);
+        }
+        if let Some(timeout) = self.read_timeout {
+            http = http.read_timeout(timeout);
+        }
+        if self.versions == HttpVersions::Http1Only {
+            http = http.http1_only();
+        }
+        if let Some(proxy) = &self.proxy {
+            let proxy = reqwest::Proxy::all(proxy)
+                .map_err(|e| Error::InvalidConfig { detail: format!("proxy {proxy:?}: {e}") })?;
+            http = http.proxy(proxy);
+        }
+        for (host, addr) in &self.resolve {
+            http = http.resolve(host, *addr);
+        }
+        let http = http.build().map_err(|e| Error::InvalidConfig { detail: e.to_string() })?;
+        Ok(Client { http, policy, call_timeout: self.call_timeout })
+    }
+}
+
+/// Follows redirects up to `max`, refusing cleartext where the policy does. Each hop's connection is
+/// made (or taken from the pool) for the hop's own host, so its pins apply to it.
+fn redirect_policy(policy: Arc<Policy>, max: usize) -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(move |attempt| {
+        let url = attempt.url().clone();
+        if attempt.previous().len() > max {
+            return attempt.error(RedirectRefusal::TooMany { url: url.to_string(), max });
+        }
+        if let Err(e) = check_url(&policy, &url) {
+            let refusal = match e {
+                Error::CleartextNotPermitted { host, url } => RedirectRefusal::Cleartext { host, url },
+                other => RedirectRefusal::BadTarget { url: url.to_string(), detail: other.to_string() },
+            };
+            return attempt.error(refusal);
+        }
+        // Tell the verifier which port the next hop's handshake is for.
+        let _ = CURRENT_PORT.try_with(|port| {
+            port.store(url.port_or_known_default().map_or(0, u32::from), Ordering::Relaxed)
+        });
+        attempt.follow()
+    })
+}
+
+/// Checks the scheme and host of a URL before anything is sent to it.
+fn check_url(policy: &Policy, url: &reqwest::Url) -> Result<(), Error> {
+    let invalid = |detail: &str| Error::InvalidUrl { url: url.to_string(), detail: detail.to_string() };
+    let host = Host::parse(url.host_str().ok_or_else(|| invalid("no host"))?)
+        .map_err(|e| invalid(&e.to_string()))?;
+    match url.scheme() {
+        "https" => Ok(()),
+        "http" if policy.cleartext_permitted(&host) => Ok(()),
+        "http" => Err(Error::CleartextNotPermitted { host: host.to_string(), url: url.to_string() }),
+        other => Err(invalid(&format!("unsupported scheme {other:?}"))),
+    }
+}
+
+impl Client {
+    /// A builder.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// The policy this client enforces.
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    /// Sends `request` and returns the response once its headers have arrived. Dropping the returned
+    /// future cancels the call and closes its connection if it was in use.
+    pub async fn execute(&self, request: Request) -> Result<Response, Error> {
+        check_url(&self.policy, &request.url)?;
+        let url_text = request.url.to_string();
+        let timeout = request.call_timeout.or(self.call_timeout);
+        let deadline = timeout.map(|t| Instant::now() + t);
+        let port = Arc::new(AtomicU32::new(request.url.port_or_known_default().map_or(0, u32::from)));
+
+        let mut builder = self.http.request(request.method, request.url).headers(request.headers);
+        builder = match request.body {
+            Body::Empty => builder,
+            Body::Bytes(bytes) => builder.body(bytes),
+            Body::Stream(stream) => builder.body(stream),
+        };
+        let send = CURRENT_PORT.scope(port, builder.send());
+        let result = match deadline {
+            Some(deadline) => tokio::time::timeout_at(deadline, send)
+                .await
+                .map_err(|_| Error::Timeout { kind: TimeoutKind::Call, url: url_text.clone() })?,
+            None => send.await,
+        };
+        let response = result.map_err(|e| from_reqwest(e, &url_text))?;
+        Ok(Response::new(response, deadline))
+    }
+
+    /// [`Client::execute`], ending early with [`Error::Cancelled`] when `token` is cancelled. For
+    /// callers that cannot drop a future (foreign-language bindings).
+    pub async fn execute_cancellable(&self, request: Request, token: &CancellationToken) -> Result<Response, Error> {
+        tokio::select! {
+            biased;
+            _ = token.cancelled() => Err(Error::Cancelled),
+            result = self.execute(request) => result,
+        }
+    }
+
+    /// A `GET` of `url`.
+    pub async fn get(&self, url: &str) -> Result<Response, Error> {
+        self.execute(Request::get(url)?).await
+    }
+}

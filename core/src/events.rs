@@ -1,0 +1,76 @@
+//! Pin decisions as events an app can observe (for logging, telemetry and failure reports).
+
+use crate::pin::Pin;
+use crate::policy::PinMode;
+use crate::trust::ValidatedChain;
+use std::fmt;
+use std::time::SystemTime;
+use time::OffsetDateTime;
+
+/// What the pin check concluded for one TLS handshake.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PinOutcome {
+    /// A pin matched a certificate of the validated path.
+    Matched {
+        /// The pin that matched.
+        pin: Pin,
+    },
+    /// No pin matched. The connection failed if the set is enforced, and went ahead if report-only.
+    Mismatch,
+    /// The pin set has expired, so it was not checked and the connection went ahead on ordinary
+    /// validation (the NSC/TrustKit fail-open rule).
+    Expired,
+}
+
+/// One pin decision, made after the chain was validated.
+#[derive(Clone, Debug)]
+pub struct PinEvent {
+    /// The host connected to, in canonical form.
+    pub host: String,
+    /// The port, when the connection was made for a request (a connection hyper finishes in the
+    /// background after its request was served from the pool has none).
+    pub port: Option<u16>,
+    /// The pattern of the rule that applied (TrustKit's "noted hostname").
+    pub pattern: String,
+    /// Whether that rule includes subdomains.
+    pub include_subdomains: bool,
+    /// Enforced or report-only.
+    pub mode: PinMode,
+    /// The outcome.
+    pub outcome: PinOutcome,
+    /// The pins the rule expects.
+    pub expected: Vec<Pin>,
+    /// When the rule's pin set stops being enforced, if ever.
+    pub expiration: Option<OffsetDateTime>,
+    /// The validated path the pins were checked against, leaf first, anchor last.
+    pub chain: ValidatedChain,
+    /// When the decision was made.
+    pub at: SystemTime,
+}
+
+impl PinEvent {
+    /// Whether the handshake was allowed to continue.
+    pub fn allowed(&self) -> bool {
+        !matches!((&self.outcome, self.mode), (PinOutcome::Mismatch, PinMode::Enforce))
+    }
+}
+
+/// Receives every pin decision. Called on the connection's task during the TLS handshake, so it must
+/// return quickly and must not block; hand work off to another thread or task.
+pub trait PinObserver: Send + Sync {
+    /// One decision.
+    fn on_pin_event(&self, event: &PinEvent);
+}
+
+impl<F: Fn(&PinEvent) + Send + Sync> PinObserver for F {
+    fn on_pin_event(&self, event: &PinEvent) {
+        self(event)
+    }
+}
+
+impl fmt::Debug for dyn PinObserver {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("PinObserver")
+    }
+}

@@ -1,0 +1,371 @@
+//! The pin policy: which hosts are pinned to which keys, and which may be reached over cleartext HTTP.
+//!
+//! # Precedence
+//! A host is looked up among the rules whose pattern matches it, and the **most specific** one wins: an
+//! exact hit on the host beats any pattern, then the rule whose base name has more labels, then the
+//! narrower kind (`example.com` with `include_subdomains`, then `*.`, then `**.`). Two rules with the
+//! same pattern are a configuration error. Rules do not combine: a more specific rule with an empty
+//! pin set exempts its hosts from the pins of a broader one, as a nested `domain-config` does in
+//! Android's Network Security Config.
+//!
+//! # Expiration
+//! A pin set may carry an expiration instant. From that instant on the set is **not enforced** (the host
+//! gets ordinary certificate validation only) and the decision is reported as
+//! [`PinOutcome::Expired`](crate::PinOutcome::Expired). This is the fail-open rule of Android's Network
+//! Security Config and TrustKit: an app that is not updated must not lose connectivity forever. A date
+//! given as `yyyy-MM-dd` means 00:00:00 UTC on that day.
+
+use crate::host::{Host, HostError, HostPattern};
+use crate::pin::{Pin, PinError};
+use std::collections::BTreeSet;
+use time::{Date, OffsetDateTime, Time};
+
+/// Whether a pin mismatch fails the connection or is only observed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub enum PinMode {
+    /// A mismatch fails the connection with [`Error::PinMismatch`](crate::Error::PinMismatch).
+    #[default]
+    Enforce,
+    /// A mismatch is reported to observers, and the connection proceeds.
+    ReportOnly,
+}
+
+/// Why a policy could not be built.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PolicyError {
+    /// A host or pattern is not valid.
+    #[error(transparent)]
+    Host(#[from] HostError),
+    /// A pin is not valid.
+    #[error(transparent)]
+    Pin(#[from] PinError),
+    /// A pin set has fewer distinct pins than the policy requires (2 unless lowered explicitly).
+    #[error(
+        "the pin set for {pattern} has {count} distinct pin(s); at least {required} are required so that a \
+         backup key exists for rotation (lower it with `PolicyBuilder::dangerous_allow_single_pin`)"
+    )]
+    TooFewPins {
+        /// The pattern of the offending rule.
+        pattern: String,
+        /// Distinct pins given.
+        count: usize,
+        /// Pins required.
+        required: usize,
+    },
+    /// The same pattern appears in two rules.
+    #[error("{pattern} is configured twice")]
+    DuplicatePattern {
+        /// The repeated pattern.
+        pattern: String,
+    },
+}
+
+/// A set of pins for the hosts of one rule.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PinSet {
+    pins: BTreeSet<Pin>,
+    expires_at: Option<OffsetDateTime>,
+    mode: PinMode,
+}
+
+impl PinSet {
+    /// A pin set from pin strings or values; duplicates collapse.
+    pub fn new<P>(pins: impl IntoIterator<Item = P>) -> Result<PinSet, PolicyError>
+    where
+        P: TryInto<Pin>,
+        PolicyError: From<P::Error>,
+    {
+        let pins = pins.into_iter().map(|p| p.try_into()).collect::<Result<BTreeSet<Pin>, _>>()?;
+        Ok(PinSet { pins, expires_at: None, mode: PinMode::Enforce })
+    }
+
+    /// An empty set: a rule with it exempts its hosts from pinning by a broader rule.
+    pub fn exempt() -> PinSet {
+        PinSet { pins: BTreeSet::new(), expires_at: None, mode: PinMode::Enforce }
+    }
+
+    /// Stops enforcing the set at `instant`.
+    pub fn expires_at(mut self, instant: OffsetDateTime) -> PinSet {
+        self.expires_at = Some(instant);
+        self
+    }
+
+    /// Stops enforcing the set at 00:00 UTC on `date` (the `yyyy-MM-dd` convention of NSC and TrustKit).
+    pub fn expires_on(self, date: Date) -> PinSet {
+        self.expires_at(date.with_time(Time::MIDNIGHT).assume_utc())
+    }
+
+    /// Reports mismatches instead of failing the connection.
+    pub fn report_only(mut self) -> PinSet {
+        self.mode = PinMode::ReportOnly;
+        self
+    }
+
+    /// Sets the mode.
+    pub fn with_mode(mut self, mode: PinMode) -> PinSet {
+        self.mode = mode;
+        self
+    }
+
+    /// The pins, sorted.
+    pub fn pins(&self) -> impl ExactSizeIterator<Item = &Pin> {
+        self.pins.iter()
+    }
+
+    /// Whether this set exempts its hosts from pinning.
+    pub fn is_exempt(&self) -> bool {
+        self.pins.is_empty()
+    }
+
+    /// The expiration instant, if any.
+    pub fn expiration(&self) -> Option<OffsetDateTime> {
+        self.expires_at
+    }
+
+    /// Enforce or report-only.
+    pub fn mode(&self) -> PinMode {
+        self.mode
+    }
+
+    /// Whether the set has expired at `now`.
+    pub fn is_expired_at(&self, now: OffsetDateTime) -> bool {
+        self.expires_at.is_some_and(|at| now >= at)
+    }
+
+    /// Whether any of `pins` is in the set.
+    pub fn matches_any<'a>(&self, mut pins: impl Iterator<Item = &'a Pin>) -> Option<Pin> {
+        pins.find(|p| self.pins.contains(p)).copied()
+    }
+}
+
+/// One entry of the policy: a host pattern with its pins and cleartext permission.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DomainRule {
+    pattern: HostPattern,
+    include_subdomains: bool,
+    pins: Option<PinSet>,
+    cleartext_permitted: Option<bool>,
+}
+
+impl DomainRule {
+    /// A rule for `pattern` with nothing set yet.
+    pub fn new(pattern: &str) -> Result<DomainRule, PolicyError> {
+        Ok(DomainRule {
+            pattern: HostPattern::parse(pattern)?,
+            include_subdomains: false,
+            pins: None,
+            cleartext_permitted: None,
+        })
+    }
+
+    /// Extends the rule to every subdomain of the hosts its pattern matches.
+    pub fn include_subdomains(mut self, include: bool) -> DomainRule {
+        self.include_subdomains = include;
+        self
+    }
+
+    /// Pins the rule's hosts (an [`PinSet::exempt`] set exempts them).
+    pub fn pins(mut self, pins: PinSet) -> DomainRule {
+        self.pins = Some(pins);
+        self
+    }
+
+    /// Allows or refuses `http://` for the rule's hosts, overriding the policy default.
+    pub fn cleartext_permitted(mut self, permitted: bool) -> DomainRule {
+        self.cleartext_permitted = Some(permitted);
+        self
+    }
+
+    /// The pattern.
+    pub fn pattern(&self) -> &HostPattern {
+        &self.pattern
+    }
+
+    /// Whether subdomains are included.
+    pub fn includes_subdomains(&self) -> bool {
+        self.include_subdomains
+    }
+
+    /// The pin set, if the rule sets one.
+    pub fn pin_set(&self) -> Option<&PinSet> {
+        self.pins.as_ref()
+    }
+
+    /// The cleartext permission, if the rule sets one.
+    pub fn cleartext(&self) -> Option<bool> {
+        self.cleartext_permitted
+    }
+
+    fn matches(&self, host: &Host) -> bool {
+        self.pattern.matches(host, self.include_subdomains)
+    }
+}
+
+/// The pins that apply to one host, and the rule they come from.
+#[derive(Clone, Copy, Debug)]
+pub struct PinRequirement<'a> {
+    /// The rule that matched.
+    pub rule: &'a DomainRule,
+    /// Its pin set.
+    pub pins: &'a PinSet,
+}
+
+/// An immutable pin policy. Build it with [`Policy::builder`].
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Policy {
+    rules: Vec<DomainRule>,
+    cleartext_default: bool,
+    min_pins: usize,
+}
+
+impl Policy {
+    /// A builder with no rules, cleartext refused, and at least two pins per set.
+    pub fn builder() -> PolicyBuilder {
+        PolicyBuilder { rules: Vec::new(), cleartext_default: false, min_pins: 2, error: None }
+    }
+
+    /// A policy with no pins: every host gets ordinary certificate validation, and cleartext is refused.
+    pub fn unpinned() -> Policy {
+        Policy { rules: Vec::new(), cleartext_default: false, min_pins: 2 }
+    }
+
+    /// The rules, in the order they were added.
+    pub fn rules(&self) -> &[DomainRule] {
+        &self.rules
+    }
+
+    /// Whether `http://` is allowed to hosts no rule speaks about.
+    pub fn cleartext_default(&self) -> bool {
+        self.cleartext_default
+    }
+
+    /// The minimum number of distinct pins per set this policy was built with.
+    pub fn min_pins(&self) -> usize {
+        self.min_pins
+    }
+
+    /// The pins `host` must match: the most specific matching rule that has a pin set, unless that set
+    /// is empty (exempt). `None` means ordinary validation only.
+    pub fn pins_for(&self, host: &Host) -> Option<PinRequirement<'_>> {
+        let rule = self.most_specific(host, |rule| rule.pins.is_some())?;
+        let pins = rule.pins.as_ref()?;
+        (!pins.is_exempt()).then_some(PinRequirement { rule, pins })
+    }
+
+    /// Whether `http://` may be used for `host`: the most specific rule that says so, else the default.
+    pub fn cleartext_permitted(&self, host: &Host) -> bool {
+        self.most_specific(host, |rule| rule.cleartext_permitted.is_some())
+            .and_then(|rule| rule.cleartext_permitted)
+            .unwrap_or(self.cleartext_default)
+    }
+
+    fn most_specific(&self, host: &Host, relevant: impl Fn(&DomainRule) -> bool) -> Option<&DomainRule> {
+        self.rules
+            .iter()
+            .filter(|rule| relevant(rule) && rule.matches(host))
+            .max_by_key(|rule| rule.pattern.specificity(host))
+    }
+}
+
+/// Builds a [`Policy`]; errors are reported by [`PolicyBuilder::build`].
+#[derive(Debug)]
+pub struct PolicyBuilder {
+    rules: Vec<DomainRule>,
+    cleartext_default: bool,
+    min_pins: usize,
+    error: Option<PolicyError>,
+}
+
+impl PolicyBuilder {
+    /// Pins `pattern` (`example.com`, `*.example.com`, `**.example.com`) to `pins`, in the style of
+    /// OkHttp's `CertificatePinner.Builder.add`. Calling it again for the same pattern adds pins.
+    pub fn pin<P>(mut self, pattern: &str, pins: impl IntoIterator<Item = P>) -> PolicyBuilder
+    where
+        P: TryInto<Pin>,
+        PolicyError: From<P::Error>,
+    {
+        let result = PinSet::new(pins).and_then(|set| Ok((HostPattern::parse(pattern)?, set)));
+        match result {
+            Err(e) => self.error = self.error.or(Some(e)),
+            Ok((parsed, set)) => {
+                if let Some(existing) =
+                    self.rules.iter_mut().find(|r| r.pattern == parsed && r.pins.is_some())
+                {
+                    let merged = existing.pins.as_mut().expect("checked above");
+                    merged.pins.extend(set.pins);
+                } else {
+                    self.rules.push(DomainRule {
+                        pattern: parsed,
+                        include_subdomains: false,
+                        pins: Some(set),
+                        cleartext_permitted: None,
+                    });
+                }
+            }
+        }
+        self
+    }
+
+    /// Adds a fully described rule.
+    pub fn rule(mut self, rule: DomainRule) -> PolicyBuilder {
+        self.rules.push(rule);
+        self
+    }
+
+    /// Adds a rule from a fallible constructor, keeping the first error for [`PolicyBuilder::build`].
+    pub fn try_rule(mut self, rule: Result<DomainRule, PolicyError>) -> PolicyBuilder {
+        match rule {
+            Ok(rule) => self.rules.push(rule),
+            Err(e) => self.error = self.error.or(Some(e)),
+        }
+        self
+    }
+
+    /// Allows `http://` to `pattern`'s hosts.
+    pub fn permit_cleartext(self, pattern: &str) -> PolicyBuilder {
+        let rule = DomainRule::new(pattern).map(|r| r.cleartext_permitted(true));
+        self.try_rule(rule)
+    }
+
+    /// Sets whether `http://` is allowed to hosts no rule speaks about (default: refused).
+    pub fn cleartext_default(mut self, permitted: bool) -> PolicyBuilder {
+        self.cleartext_default = permitted;
+        self
+    }
+
+    /// Accepts pin sets with a single pin. Without a backup pin, a lost or rotated key locks every
+    /// installed copy of the app out of its server until users update: the reason TrustKit and this
+    /// library require two by default.
+    pub fn dangerous_allow_single_pin(mut self) -> PolicyBuilder {
+        self.min_pins = 1;
+        self
+    }
+
+    /// Checks and returns the policy.
+    pub fn build(self) -> Result<Policy, PolicyError> {
+        if let Some(error) = self.error {
+            return Err(error);
+        }
+        // A pattern may carry pins in one rule and a cleartext permission in another, but neither twice:
+        // two rules competing for the same host would make the precedence ambiguous.
+        let mut seen = BTreeSet::new();
+        for rule in &self.rules {
+            let twice = (rule.pins.is_some() && !seen.insert((rule.pattern.clone(), "pins")))
+                || (rule.cleartext_permitted.is_some() && !seen.insert((rule.pattern.clone(), "cleartext")));
+            if twice {
+                return Err(PolicyError::DuplicatePattern { pattern: rule.pattern.to_string() });
+            }
+            if let Some(pins) = &rule.pins {
+                if !pins.is_exempt() && pins.pins.len() < self.min_pins {
+                    return Err(PolicyError::TooFewPins {
+                        pattern: rule.pattern.to_string(),
+                        count: pins.pins.len(),
+                        required: self.min_pins,
+                    });
+                }
+            }
+        }
+        Ok(Policy { rules: self.rules, cleartext_default: self.cleartext_default, min_pins: self.min_pins })
+    }
+}
