@@ -164,7 +164,9 @@ impl ClientBuilder {
             TrustSource::PlatformAndRoots(roots) => platform_validator(&roots)?,
             TrustSource::Roots(roots) => {
                 if roots.is_empty() {
-                    return Err(Error::InvalidConfig { detail: "no root certificates given".into() });
+                    return Err(Error::InvalidConfig {
+                        detail: "no root certificates given".into(),
+                    });
                 }
                 Arc::new(WebPkiValidator::new(roots).map_err(|e| Error::InvalidConfig { detail: e.to_string() })?)
             }
@@ -200,50 +202,70 @@ impl ClientBuilder {
             http = http.http1_only();
         }
         if let Some(proxy) = &self.proxy {
-            let proxy = reqwest::Proxy::all(proxy)
-                .map_err(|e| Error::InvalidConfig { detail: format!("proxy {proxy:?}: {e}") })?;
+            let proxy = reqwest::Proxy::all(proxy).map_err(|e| Error::InvalidConfig {
+                detail: format!("proxy {proxy:?}: {e}"),
+            })?;
             http = http.proxy(proxy);
         }
         for (host, addr) in &self.resolve {
             http = http.resolve(host, *addr);
         }
-        let http = http.build().map_err(|e| Error::InvalidConfig { detail: e.to_string() })?;
-        Ok(Client { http, policy, call_timeout: self.call_timeout })
+        let http = http
+            .build()
+            .map_err(|e| Error::InvalidConfig { detail: e.to_string() })?;
+        Ok(Client {
+            http,
+            policy,
+            call_timeout: self.call_timeout,
+        })
     }
 }
 
 /// Follows redirects up to `max`, refusing cleartext where the policy does. Each hop's connection is
 /// made (or taken from the pool) for the hop's own host, so its pins apply to it.
 fn redirect_policy(policy: Arc<Policy>, max: usize) -> reqwest::redirect::Policy {
+    if max == 0 {
+        return reqwest::redirect::Policy::none();
+    }
     reqwest::redirect::Policy::custom(move |attempt| {
         let url = attempt.url().clone();
         if attempt.previous().len() > max {
-            return attempt.error(RedirectRefusal::TooMany { url: url.to_string(), max });
+            return attempt.error(RedirectRefusal::TooMany {
+                url: url.to_string(),
+                max,
+            });
         }
         if let Err(e) = check_url(&policy, &url) {
             let refusal = match e {
                 Error::CleartextNotPermitted { host, url } => RedirectRefusal::Cleartext { host, url },
-                other => RedirectRefusal::BadTarget { url: url.to_string(), detail: other.to_string() },
+                other => RedirectRefusal::BadTarget {
+                    url: url.to_string(),
+                    detail: other.to_string(),
+                },
             };
             return attempt.error(refusal);
         }
         // Tell the verifier which port the next hop's handshake is for.
-        let _ = CURRENT_PORT.try_with(|port| {
-            port.store(url.port_or_known_default().map_or(0, u32::from), Ordering::Relaxed)
-        });
+        let _ = CURRENT_PORT
+            .try_with(|port| port.store(url.port_or_known_default().map_or(0, u32::from), Ordering::Relaxed));
         attempt.follow()
     })
 }
 
 /// Checks the scheme and host of a URL before anything is sent to it.
 fn check_url(policy: &Policy, url: &reqwest::Url) -> Result<(), Error> {
-    let invalid = |detail: &str| Error::InvalidUrl { url: url.to_string(), detail: detail.to_string() };
-    let host = Host::parse(url.host_str().ok_or_else(|| invalid("no host"))?)
-        .map_err(|e| invalid(&e.to_string()))?;
+    let invalid = |detail: &str| Error::InvalidUrl {
+        url: url.to_string(),
+        detail: detail.to_string(),
+    };
+    let host = Host::parse(url.host_str().ok_or_else(|| invalid("no host"))?).map_err(|e| invalid(&e.to_string()))?;
     match url.scheme() {
         "https" => Ok(()),
         "http" if policy.cleartext_permitted(&host) => Ok(()),
-        "http" => Err(Error::CleartextNotPermitted { host: host.to_string(), url: url.to_string() }),
+        "http" => Err(Error::CleartextNotPermitted {
+            host: host.to_string(),
+            url: url.to_string(),
+        }),
         other => Err(invalid(&format!("unsupported scheme {other:?}"))),
     }
 }
@@ -278,7 +300,10 @@ impl Client {
         let result = match deadline {
             Some(deadline) => tokio::time::timeout_at(deadline, send)
                 .await
-                .map_err(|_| Error::Timeout { kind: TimeoutKind::Call, url: url_text.clone() })?,
+                .map_err(|_| Error::Timeout {
+                    kind: TimeoutKind::Call,
+                    url: url_text.clone(),
+                })?,
             None => send.await,
         };
         let response = result.map_err(|e| from_reqwest(e, &url_text))?;

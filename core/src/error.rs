@@ -54,7 +54,11 @@ impl PinMismatch {
 impl fmt::Display for PinMismatch {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // The layout of OkHttp's message, which developers already know how to read in a crash log.
-        write!(f, "Certificate pinning failure!\n  Peer certificate chain:{}", self.chain.describe())?;
+        write!(
+            f,
+            "Certificate pinning failure!\n  Peer certificate chain:{}",
+            self.chain.describe()
+        )?;
         write!(f, "\n  Pinned certificates for {} ({}):", self.host, self.pattern)?;
         for pin in &self.expected {
             write!(f, "\n    {pin}")?;
@@ -228,9 +232,10 @@ fn from_handshake(failure: HandshakeFailure, port: Option<u16>) -> Error {
             mismatch.port = mismatch.port.or(port);
             Error::PinMismatch(mismatch)
         }
-        HandshakeFailure::Untrusted { host, reason: UntrustedReason::HostnameMismatch } => {
-            Error::HostnameMismatch { host }
-        }
+        HandshakeFailure::Untrusted {
+            host,
+            reason: UntrustedReason::HostnameMismatch,
+        } => Error::HostnameMismatch { host },
         HandshakeFailure::Untrusted { host, reason } => Error::UntrustedCertificate { host, reason },
     }
 }
@@ -238,7 +243,10 @@ fn from_handshake(failure: HandshakeFailure, port: Option<u16>) -> Error {
 /// Maps a reqwest error (which carries everything below it) to [`Error`]. `fallback_url` names the
 /// request when reqwest's error has no URL.
 pub(crate) fn from_reqwest(error: reqwest::Error, fallback_url: &str) -> Error {
-    let url = error.url().map(|u| u.to_string()).unwrap_or_else(|| fallback_url.to_string());
+    let url = error
+        .url()
+        .map(|u| u.to_string())
+        .unwrap_or_else(|| fallback_url.to_string());
     let port = error.url().and_then(|u| u.port_or_known_default());
     let links = chain(&error);
     for link in &links {
@@ -247,21 +255,35 @@ pub(crate) fn from_reqwest(error: reqwest::Error, fallback_url: &str) -> Error {
         }
         if let Some(refusal) = link.downcast_ref::<RedirectRefusal>() {
             return match refusal {
-                RedirectRefusal::Cleartext { host, url } => {
-                    Error::CleartextNotPermitted { host: host.clone(), url: url.clone() }
-                }
-                RedirectRefusal::TooMany { url, max } => Error::TooManyRedirects { url: url.clone(), max: *max },
-                RedirectRefusal::BadTarget { url, detail } => {
-                    Error::InvalidUrl { url: url.clone(), detail: detail.clone() }
-                }
+                RedirectRefusal::Cleartext { host, url } => Error::CleartextNotPermitted {
+                    host: host.clone(),
+                    url: url.clone(),
+                },
+                RedirectRefusal::TooMany { url, max } => Error::TooManyRedirects {
+                    url: url.clone(),
+                    max: *max,
+                },
+                RedirectRefusal::BadTarget { url, detail } => Error::InvalidUrl {
+                    url: url.clone(),
+                    detail: detail.clone(),
+                },
             };
         }
     }
-    let detail = links.iter().skip(1).map(ToString::to_string).last().unwrap_or_else(|| error.to_string());
+    let detail = links
+        .iter()
+        .skip(1)
+        .map(ToString::to_string)
+        .last()
+        .unwrap_or_else(|| error.to_string());
     if error.is_timeout() {
         // reqwest's own whole-request timeout is not used (the client keeps the call deadline itself),
         // so a timeout from reqwest is the connect timeout while connecting and the read timeout after.
-        let kind = if error.is_connect() { TimeoutKind::Connect } else { TimeoutKind::Read };
+        let kind = if error.is_connect() {
+            TimeoutKind::Connect
+        } else {
+            TimeoutKind::Read
+        };
         return Error::Timeout { kind, url };
     }
     if error.is_connect() {

@@ -38,9 +38,14 @@ impl Host {
     /// Normalises `input`: case folded, trailing dot removed, IDN converted to punycode, IP literals
     /// (with or without brackets) in standard form.
     pub fn parse(input: &str) -> Result<Host, HostError> {
-        let invalid = || HostError::InvalidHost { input: input.to_string() };
+        let invalid = || HostError::InvalidHost {
+            input: input.to_string(),
+        };
         let trimmed = input.trim();
-        let unbracketed = trimmed.strip_prefix('[').and_then(|s| s.strip_suffix(']')).unwrap_or(trimmed);
+        let unbracketed = trimmed
+            .strip_prefix('[')
+            .and_then(|s| s.strip_suffix(']'))
+            .unwrap_or(trimmed);
         if let Ok(ip) = unbracketed.parse::<IpAddr>() {
             return Ok(Host(ip.to_string()));
         }
@@ -123,18 +128,28 @@ impl HostPattern {
             (PatternKind::Exact, trimmed)
         };
         if rest.contains('*') {
-            return Err(HostError::InvalidPattern { input: input.to_string() });
+            return Err(HostError::InvalidPattern {
+                input: input.to_string(),
+            });
         }
         let base = Host::parse(rest).map_err(|_| match kind {
-            PatternKind::Exact => HostError::InvalidHost { input: input.to_string() },
-            _ => HostError::InvalidPattern { input: input.to_string() },
+            PatternKind::Exact => HostError::InvalidHost {
+                input: input.to_string(),
+            },
+            _ => HostError::InvalidPattern {
+                input: input.to_string(),
+            },
         })?;
         if kind != PatternKind::Exact {
             if base.is_ip() {
-                return Err(HostError::InvalidPattern { input: input.to_string() });
+                return Err(HostError::InvalidPattern {
+                    input: input.to_string(),
+                });
             }
             if base.label_count() < 2 {
-                return Err(HostError::TooBroad { input: input.to_string() });
+                return Err(HostError::TooBroad {
+                    input: input.to_string(),
+                });
             }
         }
         Ok(HostPattern { kind, base })
@@ -142,7 +157,10 @@ impl HostPattern {
 
     /// An exact pattern for `host`.
     pub fn exact(host: Host) -> HostPattern {
-        HostPattern { kind: PatternKind::Exact, base: host }
+        HostPattern {
+            kind: PatternKind::Exact,
+            base: host,
+        }
     }
 
     /// The kind of pattern.
@@ -158,7 +176,11 @@ impl HostPattern {
     /// Whether `host` matches this pattern, with `include_subdomains` extending it to every subdomain of
     /// the names it matches.
     pub fn matches(&self, host: &Host, include_subdomains: bool) -> bool {
-        let depth = if *host == self.base { Some(0) } else { host.depth_below(&self.base) };
+        let depth = if *host == self.base {
+            Some(0)
+        } else {
+            host.depth_below(&self.base)
+        };
         let Some(depth) = depth else { return false };
         match (self.kind, include_subdomains) {
             (PatternKind::Exact, false) => depth == 0,
@@ -247,9 +269,20 @@ mod tests {
 
     #[test]
     fn refuses_bad_patterns() {
-        for bad in ["*.com", "**.com", "a.*.example.com", "*example.com", "*.127.0.0.1", "***.example.com", "*"] {
+        for bad in [
+            "*.com",
+            "**.com",
+            "a.*.example.com",
+            "*example.com",
+            "*.127.0.0.1",
+            "***.example.com",
+            "*",
+        ] {
             assert!(HostPattern::parse(bad).is_err(), "{bad:?} should be refused");
         }
-        assert_eq!(HostPattern::parse("*.Bücher.Example.").unwrap().to_string(), "*.xn--bcher-kva.example");
+        assert_eq!(
+            HostPattern::parse("*.Bücher.Example.").unwrap().to_string(),
+            "*.xn--bcher-kva.example"
+        );
     }
 }

@@ -81,7 +81,9 @@ impl Pin {
         let (rest, parsed) = x509_parser::parse_x509_certificate(cert)
             .map_err(|e| PinError::InvalidCertificate { reason: e.to_string() })?;
         if !rest.is_empty() {
-            return Err(PinError::InvalidCertificate { reason: "trailing data after the certificate".into() });
+            return Err(PinError::InvalidCertificate {
+                reason: "trailing data after the certificate".into(),
+            });
         }
         Ok(Pin::from_spki_der(parsed.tbs_certificate.subject_pki.raw))
     }
@@ -92,7 +94,9 @@ impl Pin {
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| PinError::InvalidCertificate { reason: e.to_string() })?;
         if certs.is_empty() {
-            return Err(PinError::NothingFound { expected: "CERTIFICATE" });
+            return Err(PinError::NothingFound {
+                expected: "CERTIFICATE",
+            });
         }
         certs.iter().map(|c| Pin::from_certificate_der(c)).collect()
     }
@@ -112,7 +116,9 @@ impl Pin {
         let (rest, _) = x509_parser::x509::SubjectPublicKeyInfo::from_der(&der)
             .map_err(|e| PinError::InvalidKey { reason: e.to_string() })?;
         if !rest.is_empty() {
-            return Err(PinError::InvalidKey { reason: "trailing data after the public key".into() });
+            return Err(PinError::InvalidKey {
+                reason: "trailing data after the public key".into(),
+            });
         }
         Ok(Pin::from_spki_der(&der))
     }
@@ -129,8 +135,7 @@ impl Pin {
         };
         if !matches!(key, PrivateKeyDer::Pkcs8(_)) {
             return Err(PinError::InvalidKey {
-                reason: "only PKCS#8 private keys are supported; convert with `openssl pkcs8 -topk8 -nocrypt`"
-                    .into(),
+                reason: "only PKCS#8 private keys are supported; convert with `openssl pkcs8 -topk8 -nocrypt`".into(),
             });
         }
         let pair = rcgen::KeyPair::try_from(&key).map_err(|e| PinError::InvalidKey { reason: e.to_string() })?;
@@ -151,13 +156,17 @@ impl FromStr for Pin {
     fn from_str(input: &str) -> Result<Pin, PinError> {
         let trimmed = input.trim();
         let Some(b64) = trimmed.strip_prefix(PIN_PREFIX) else {
-            return Err(PinError::MissingPrefix { input: input.to_string() });
+            return Err(PinError::MissingPrefix {
+                input: input.to_string(),
+            });
         };
-        let bytes = STANDARD.decode(b64).map_err(|_| PinError::InvalidBase64 { input: input.to_string() })?;
-        let digest: [u8; 32] = bytes
-            .as_slice()
-            .try_into()
-            .map_err(|_| PinError::WrongDigestLength { input: input.to_string(), len: bytes.len() })?;
+        let bytes = STANDARD.decode(b64).map_err(|_| PinError::InvalidBase64 {
+            input: input.to_string(),
+        })?;
+        let digest: [u8; 32] = bytes.as_slice().try_into().map_err(|_| PinError::WrongDigestLength {
+            input: input.to_string(),
+            len: bytes.len(),
+        })?;
         Ok(Pin(digest))
     }
 }
@@ -211,13 +220,25 @@ mod tests {
         let text = pin.to_string();
         assert!(text.starts_with("sha256/") && text.len() == 7 + 44);
         assert_eq!(text.parse::<Pin>().unwrap(), pin);
-        assert!(matches!("sha1/AAAA".parse::<Pin>(), Err(PinError::MissingPrefix { .. })));
+        assert!(matches!(
+            "sha1/AAAA".parse::<Pin>(),
+            Err(PinError::MissingPrefix { .. })
+        ));
         assert!(matches!("AAAA".parse::<Pin>(), Err(PinError::MissingPrefix { .. })));
-        assert!(matches!("sha256/!!!!".parse::<Pin>(), Err(PinError::InvalidBase64 { .. })));
-        assert!(matches!("sha256/AAAA".parse::<Pin>(), Err(PinError::WrongDigestLength { len: 3, .. })));
+        assert!(matches!(
+            "sha256/!!!!".parse::<Pin>(),
+            Err(PinError::InvalidBase64 { .. })
+        ));
+        assert!(matches!(
+            "sha256/AAAA".parse::<Pin>(),
+            Err(PinError::WrongDigestLength { len: 3, .. })
+        ));
         // A SHA-1 sized digest (20 bytes) under the sha256 prefix is the classic copy-paste error.
         let sha1_sized = format!("sha256/{}", STANDARD.encode([0u8; 20]));
-        assert!(matches!(sha1_sized.parse::<Pin>(), Err(PinError::WrongDigestLength { len: 20, .. })));
+        assert!(matches!(
+            sha1_sized.parse::<Pin>(),
+            Err(PinError::WrongDigestLength { len: 20, .. })
+        ));
     }
 
     #[test]
@@ -250,6 +271,9 @@ mod tests {
         assert!(Pin::from_certificate_der(b"\x30\x03\x02\x01\x01").is_err());
         assert!(Pin::from_public_key(b"not a key").is_err());
         assert!(Pin::from_private_key(b"not a key").is_err());
-        assert!(matches!(Pin::from_certificates_pem(b"hello"), Err(PinError::NothingFound { .. })));
+        assert!(matches!(
+            Pin::from_certificates_pem(b"hello"),
+            Err(PinError::NothingFound { .. })
+        ));
     }
 }

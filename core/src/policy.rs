@@ -61,6 +61,12 @@ pub enum PolicyError {
     },
 }
 
+impl From<std::convert::Infallible> for PolicyError {
+    fn from(never: std::convert::Infallible) -> PolicyError {
+        match never {}
+    }
+}
+
 /// A set of pins for the hosts of one rule.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PinSet {
@@ -76,13 +82,24 @@ impl PinSet {
         P: TryInto<Pin>,
         PolicyError: From<P::Error>,
     {
-        let pins = pins.into_iter().map(|p| p.try_into()).collect::<Result<BTreeSet<Pin>, _>>()?;
-        Ok(PinSet { pins, expires_at: None, mode: PinMode::Enforce })
+        let pins = pins
+            .into_iter()
+            .map(|p| p.try_into())
+            .collect::<Result<BTreeSet<Pin>, _>>()?;
+        Ok(PinSet {
+            pins,
+            expires_at: None,
+            mode: PinMode::Enforce,
+        })
     }
 
     /// An empty set: a rule with it exempts its hosts from pinning by a broader rule.
     pub fn exempt() -> PinSet {
-        PinSet { pins: BTreeSet::new(), expires_at: None, mode: PinMode::Enforce }
+        PinSet {
+            pins: BTreeSet::new(),
+            expires_at: None,
+            mode: PinMode::Enforce,
+        }
     }
 
     /// Stops enforcing the set at `instant`.
@@ -222,12 +239,21 @@ pub struct Policy {
 impl Policy {
     /// A builder with no rules, cleartext refused, and at least two pins per set.
     pub fn builder() -> PolicyBuilder {
-        PolicyBuilder { rules: Vec::new(), cleartext_default: false, min_pins: 2, error: None }
+        PolicyBuilder {
+            rules: Vec::new(),
+            cleartext_default: false,
+            min_pins: 2,
+            error: None,
+        }
     }
 
     /// A policy with no pins: every host gets ordinary certificate validation, and cleartext is refused.
     pub fn unpinned() -> Policy {
-        Policy { rules: Vec::new(), cleartext_default: false, min_pins: 2 }
+        Policy {
+            rules: Vec::new(),
+            cleartext_default: false,
+            min_pins: 2,
+        }
     }
 
     /// The rules, in the order they were added.
@@ -289,9 +315,7 @@ impl PolicyBuilder {
         match result {
             Err(e) => self.error = self.error.or(Some(e)),
             Ok((parsed, set)) => {
-                if let Some(existing) =
-                    self.rules.iter_mut().find(|r| r.pattern == parsed && r.pins.is_some())
-                {
+                if let Some(existing) = self.rules.iter_mut().find(|r| r.pattern == parsed && r.pins.is_some()) {
                     let merged = existing.pins.as_mut().expect("checked above");
                     merged.pins.extend(set.pins);
                 } else {
@@ -354,7 +378,9 @@ impl PolicyBuilder {
             let twice = (rule.pins.is_some() && !seen.insert((rule.pattern.clone(), "pins")))
                 || (rule.cleartext_permitted.is_some() && !seen.insert((rule.pattern.clone(), "cleartext")));
             if twice {
-                return Err(PolicyError::DuplicatePattern { pattern: rule.pattern.to_string() });
+                return Err(PolicyError::DuplicatePattern {
+                    pattern: rule.pattern.to_string(),
+                });
             }
             if let Some(pins) = &rule.pins {
                 if !pins.is_exempt() && pins.pins.len() < self.min_pins {
@@ -366,6 +392,10 @@ impl PolicyBuilder {
                 }
             }
         }
-        Ok(Policy { rules: self.rules, cleartext_default: self.cleartext_default, min_pins: self.min_pins })
+        Ok(Policy {
+            rules: self.rules,
+            cleartext_default: self.cleartext_default,
+            min_pins: self.min_pins,
+        })
     }
 }

@@ -78,11 +78,23 @@ pub struct Request {
 impl Request {
     /// A request with `method` to `url`. The URL must be absolute with a host.
     pub fn new(method: Method, url: &str) -> Result<Request, Error> {
-        let parsed = Url::parse(url).map_err(|e| Error::InvalidUrl { url: url.to_string(), detail: e.to_string() })?;
+        let parsed = Url::parse(url).map_err(|e| Error::InvalidUrl {
+            url: url.to_string(),
+            detail: e.to_string(),
+        })?;
         if parsed.host_str().is_none_or(str::is_empty) {
-            return Err(Error::InvalidUrl { url: url.to_string(), detail: "no host".into() });
+            return Err(Error::InvalidUrl {
+                url: url.to_string(),
+                detail: "no host".into(),
+            });
         }
-        Ok(Request { method, url: parsed, headers: HeaderMap::new(), body: Body::Empty, call_timeout: None })
+        Ok(Request {
+            method,
+            url: parsed,
+            headers: HeaderMap::new(),
+            body: Body::Empty,
+            call_timeout: None,
+        })
     }
 
     /// A `GET` request.
@@ -97,10 +109,12 @@ impl Request {
 
     /// Adds a header (repeated names are kept, as HTTP allows).
     pub fn header(mut self, name: &str, value: &str) -> Result<Request, Error> {
-        let name = HeaderName::from_bytes(name.as_bytes())
-            .map_err(|e| Error::InvalidHeader { detail: format!("{name:?}: {e}") })?;
-        let value =
-            HeaderValue::from_str(value).map_err(|e| Error::InvalidHeader { detail: format!("{name}: {e}") })?;
+        let name = HeaderName::from_bytes(name.as_bytes()).map_err(|e| Error::InvalidHeader {
+            detail: format!("{name:?}: {e}"),
+        })?;
+        let value = HeaderValue::from_str(value).map_err(|e| Error::InvalidHeader {
+            detail: format!("{name}: {e}"),
+        })?;
         self.headers.append(name, value);
         Ok(self)
     }

@@ -2,7 +2,7 @@
 
 use crate::error::{from_reqwest, Error, TimeoutKind};
 use bytes::Bytes;
-use futures_util::Stream;
+use futures_util::StreamExt as _;
 use reqwest::header::HeaderMap;
 use reqwest::{StatusCode, Url, Version};
 use tokio::time::Instant;
@@ -51,7 +51,10 @@ impl Response {
         let result = match self.deadline {
             Some(deadline) => tokio::time::timeout_at(deadline, read)
                 .await
-                .map_err(|_| Error::Timeout { kind: TimeoutKind::Call, url: url.clone() })?,
+                .map_err(|_| Error::Timeout {
+                    kind: TimeoutKind::Call,
+                    url: url.clone(),
+                })?,
             None => read.await,
         };
         result.map_err(|e| from_reqwest(e, &url))
@@ -73,7 +76,7 @@ impl Response {
     }
 
     /// The body as a stream of chunks.
-    pub fn into_stream(self) -> impl Stream<Item = Result<Bytes, Error>> + Send {
+    pub fn into_stream(self) -> futures_util::stream::BoxStream<'static, Result<Bytes, Error>> {
         // After an error the stream ends: the body cannot be resumed.
         futures_util::stream::unfold(Some(self), |state| async move {
             let mut response = state?;
@@ -83,5 +86,6 @@ impl Response {
                 Err(e) => Some((Err(e), None)),
             }
         })
+        .boxed()
     }
 }

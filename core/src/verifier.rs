@@ -44,12 +44,19 @@ impl PinningVerifier {
         observers: Vec<Arc<dyn PinObserver>>,
     ) -> PinningVerifier {
         let algorithms = rustls::crypto::ring::default_provider().signature_verification_algorithms;
-        PinningVerifier { policy, validator, observers, algorithms }
+        PinningVerifier {
+            policy,
+            validator,
+            observers,
+            algorithms,
+        }
     }
 
     fn notify(&self, event: &PinEvent) {
+        // An observer is app code running inside the TLS handshake; a bug in it must neither unwind
+        // through rustls and hyper (nor across an FFI boundary) nor change the pin decision.
         for observer in &self.observers {
-            observer.on_pin_event(event);
+            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| observer.on_pin_event(event)));
         }
     }
 
@@ -64,7 +71,8 @@ impl PinningVerifier {
             host: host_text.clone(),
             reason: crate::trust::UntrustedReason::HostnameMismatch,
         })?;
-        let now = OffsetDateTime::from(SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(presented.now.as_secs()));
+        let now =
+            OffsetDateTime::from(SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(presented.now.as_secs()));
         let requirement = self.policy.pins_for(&host);
         let active = requirement.filter(|r| !r.pins.is_expired_at(now));
 
@@ -73,7 +81,10 @@ impl PinningVerifier {
         let chain = self
             .validator
             .validate(presented, &prefer)
-            .map_err(|reason| HandshakeFailure::Untrusted { host: host.to_string(), reason })?;
+            .map_err(|reason| HandshakeFailure::Untrusted {
+                host: host.to_string(),
+                reason,
+            })?;
 
         // 2. Pins, against the validated path only.
         let Some(requirement) = requirement else { return Ok(()) };
@@ -122,13 +133,21 @@ impl ServerCertVerifier for PinningVerifier {
         ocsp_response: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
-        let presented = PresentedChain { end_entity, intermediates, server_name, ocsp_response, now };
+        let presented = PresentedChain {
+            end_entity,
+            intermediates,
+            server_name,
+            ocsp_response,
+            now,
+        };
         match self.decide(&presented) {
             Ok(()) => Ok(ServerCertVerified::assertion()),
             Err(failure) => {
                 // Carried as the certificate error so rustls sends a bad_certificate alert, and recovered
                 // as a typed error on the other side of reqwest.
-                Err(rustls::Error::InvalidCertificate(CertificateError::Other(OtherError(Arc::new(failure)))))
+                Err(rustls::Error::InvalidCertificate(CertificateError::Other(OtherError(
+                    Arc::new(failure),
+                ))))
             }
         }
     }

@@ -2,8 +2,8 @@
 //! validity windows.
 
 use rcgen::{
-    BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa,
-    Issuer, KeyPair, KeyUsagePurpose,
+    BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair,
+    KeyUsagePurpose,
 };
 use rustls_pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use std::sync::Arc;
@@ -36,7 +36,9 @@ pub struct Identity {
 
 impl std::fmt::Debug for Identity {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Identity").field("chain_len", &self.chain.len()).finish()
+        f.debug_struct("Identity")
+            .field("chain_len", &self.chain.len())
+            .finish()
     }
 }
 
@@ -60,7 +62,10 @@ impl Identity {
     pub fn with_appended(&self, extra: CertificateDer<'static>) -> Identity {
         let mut chain = self.chain.clone();
         chain.push(extra);
-        Identity { chain, key: self.key.clone() }
+        Identity {
+            chain,
+            key: self.key.clone(),
+        }
     }
 }
 
@@ -117,7 +122,11 @@ fn ca_params(name: &str) -> CertificateParams {
     let mut params = CertificateParams::new(Vec::<String>::new()).expect("no names");
     params.distinguished_name = dn(name);
     params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign, KeyUsagePurpose::DigitalSignature];
+    params.key_usages = vec![
+        KeyUsagePurpose::KeyCertSign,
+        KeyUsagePurpose::CrlSign,
+        KeyUsagePurpose::DigitalSignature,
+    ];
     let now = OffsetDateTime::now_utc();
     params.not_before = now - Duration::days(2);
     params.not_after = now + Duration::days(3650);
@@ -167,7 +176,12 @@ impl Authority {
         let cert = params.signed_by(&key, &self.issuer).expect("sign intermediate");
         let mut sent_chain = vec![cert.der().clone()];
         sent_chain.extend(self.sent_chain.iter().cloned());
-        Authority { name: name.to_string(), cert: cert.der().clone(), issuer: Issuer::new(params, key), sent_chain }
+        Authority {
+            name: name.to_string(),
+            cert: cert.der().clone(),
+            issuer: Issuer::new(params, key),
+            sent_chain,
+        }
     }
 
     /// This authority's certificate.
@@ -206,7 +220,10 @@ impl Authority {
         let cert = params.signed_by(&key, &self.issuer).expect("sign leaf");
         let mut chain = vec![cert.der().clone()];
         chain.extend(self.sent_chain.iter().cloned());
-        Identity { chain, key: Arc::new(PrivatePkcs8KeyDer::from(key.serialize_der())) }
+        Identity {
+            chain,
+            key: Arc::new(PrivatePkcs8KeyDer::from(key.serialize_der())),
+        }
     }
 }
 
@@ -220,5 +237,8 @@ pub fn self_signed_leaf<S: Into<String>>(names: impl IntoIterator<Item = S>) -> 
     params.not_after = spec.not_after;
     params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
     let cert = params.self_signed(&key).expect("self-sign");
-    Identity { chain: vec![cert.der().clone()], key: Arc::new(PrivatePkcs8KeyDer::from(key.serialize_der())) }
+    Identity {
+        chain: vec![cert.der().clone()],
+        key: Arc::new(PrivatePkcs8KeyDer::from(key.serialize_der())),
+    }
 }

@@ -65,7 +65,12 @@ impl TestProxy {
                 });
             }
         });
-        TestProxy { addr, connects, tunnelled, _stop: stop_tx }
+        TestProxy {
+            addr,
+            connects,
+            tunnelled,
+            _stop: stop_tx,
+        }
     }
 
     /// The proxy URL, `http://127.0.0.1:port`.
@@ -101,32 +106,49 @@ async fn handle(
     }
     let mut words = request_line.split_whitespace();
     let (Some("CONNECT"), Some(authority)) = (words.next(), words.next()) else {
-        reader.get_mut().write_all(b"HTTP/1.1 405 Method Not Allowed\r\ncontent-length: 0\r\n\r\n").await?;
+        reader
+            .get_mut()
+            .write_all(b"HTTP/1.1 405 Method Not Allowed\r\ncontent-length: 0\r\n\r\n")
+            .await?;
         return Ok(());
     };
     let authority = authority.to_string();
     connects.lock().expect("lock").push(authority.clone());
-    let host = authority.rsplit_once(':').map(|(h, _)| h).unwrap_or(&authority).to_string();
+    let host = authority
+        .rsplit_once(':')
+        .map(|(h, _)| h)
+        .unwrap_or(&authority)
+        .to_string();
     match mode {
         ProxyMode::Tunnel { hosts } => {
             let Some(target) = hosts.get(&host) else {
-                reader.get_mut().write_all(b"HTTP/1.1 502 Bad Gateway\r\ncontent-length: 0\r\n\r\n").await?;
+                reader
+                    .get_mut()
+                    .write_all(b"HTTP/1.1 502 Bad Gateway\r\ncontent-length: 0\r\n\r\n")
+                    .await?;
                 return Ok(());
             };
             let mut upstream = TcpStream::connect(target).await?;
             tunnelled.fetch_add(1, Ordering::SeqCst);
-            reader.get_mut().write_all(b"HTTP/1.1 200 Connection Established\r\n\r\n").await?;
+            reader
+                .get_mut()
+                .write_all(b"HTTP/1.1 200 Connection Established\r\n\r\n")
+                .await?;
             let mut client = reader.into_inner();
             tokio::io::copy_bidirectional(&mut client, &mut upstream).await?;
         }
         ProxyMode::Intercept { ca } => {
-            reader.get_mut().write_all(b"HTTP/1.1 200 Connection Established\r\n\r\n").await?;
+            reader
+                .get_mut()
+                .write_all(b"HTTP/1.1 200 Connection Established\r\n\r\n")
+                .await?;
             let identity = ca.leaf([host]);
             let acceptor = TlsAcceptor::from(Arc::new(server_tls_config(&identity, Alpn::Http1Only)));
             let mut tls = acceptor.accept(reader.into_inner()).await?;
             let mut buf = vec![0u8; 4096];
             let _ = tls.read(&mut buf).await?;
-            tls.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 11\r\nconnection: close\r\n\r\nintercepted").await?;
+            tls.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 11\r\nconnection: close\r\n\r\nintercepted")
+                .await?;
             tls.shutdown().await?;
         }
     }

@@ -5,6 +5,7 @@
 //! - `/version`: the HTTP version the request arrived with (`HTTP/1.1`, `HTTP/2.0`)
 //! - `/echo`: method, the `x-test` header and the body length, as text
 //! - `/redirect?to=<url>`: `302` to `<url>`
+//! - `/loop`: `302` to itself
 //! - `/status/<code>`: an empty response with that status
 //! - `/stall`: never answers (for timeouts and cancellation)
 //! - `/slow-body`: sends headers and one chunk, then stalls the body
@@ -70,7 +71,10 @@ pub struct TestServer {
 
 impl std::fmt::Debug for TestServer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TestServer").field("addr", &self.addr).field("name", &self.shared.name).finish()
+        f.debug_struct("TestServer")
+            .field("addr", &self.addr)
+            .field("name", &self.shared.name)
+            .finish()
     }
 }
 
@@ -102,7 +106,11 @@ impl TestServer {
         });
         let (stop_tx, stop_rx) = watch::channel(false);
         tokio::spawn(accept_loop(listener, tls, shared.clone(), stop_rx));
-        TestServer { addr, shared, _stop: stop_tx }
+        TestServer {
+            addr,
+            shared,
+            _stop: stop_tx,
+        }
     }
 
     /// The address the server listens on.
@@ -225,19 +233,43 @@ async fn route(req: Request<Incoming>, shared: Arc<Shared>) -> Result<Response<B
         ["version"] => response(StatusCode::OK, full(format!("{:?}", req.version()))),
         ["echo"] => {
             let method = req.method().to_string();
-            let header = req.headers().get("x-test").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
-            let body = req.into_body().collect().await.map(|b| b.to_bytes()).unwrap_or_default();
-            response(StatusCode::OK, full(format!("{method} x-test={header} body={}", body.len())))
+            let header = req
+                .headers()
+                .get("x-test")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_string();
+            let body = req
+                .into_body()
+                .collect()
+                .await
+                .map(|b| b.to_bytes())
+                .unwrap_or_default();
+            response(
+                StatusCode::OK,
+                full(format!("{method} x-test={header} body={}", body.len())),
+            )
         }
         ["redirect"] => {
             // Tests pass the target unencoded: `:` and `/` are legal in a query.
             let to = query.strip_prefix("to=").unwrap_or("/");
             let mut resp = response(StatusCode::FOUND, full(""));
-            resp.headers_mut().insert("location", to.parse().expect("location header"));
+            resp.headers_mut()
+                .insert("location", to.parse().expect("location header"));
+            resp
+        }
+        ["loop"] => {
+            let mut resp = response(StatusCode::FOUND, full(""));
+            resp.headers_mut()
+                .insert("location", "/loop".parse().expect("location header"));
             resp
         }
         ["status", code] => {
-            let status = code.parse::<u16>().ok().and_then(|c| StatusCode::from_u16(c).ok()).unwrap_or(StatusCode::OK);
+            let status = code
+                .parse::<u16>()
+                .ok()
+                .and_then(|c| StatusCode::from_u16(c).ok())
+                .unwrap_or(StatusCode::OK);
             response(status, full(""))
         }
         ["stall"] => {

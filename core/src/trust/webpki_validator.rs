@@ -18,7 +18,9 @@ pub struct WebPkiValidator {
 
 impl fmt::Debug for WebPkiValidator {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("WebPkiValidator").field("roots", &self.roots.len()).finish()
+        f.debug_struct("WebPkiValidator")
+            .field("roots", &self.roots.len())
+            .finish()
     }
 }
 
@@ -40,14 +42,23 @@ impl WebPkiValidator {
         let mut anchor_certs = Vec::with_capacity(roots.len());
         for (index, root) in roots.iter().enumerate() {
             let anchor = webpki::anchor_from_trusted_cert(root)
-                .map_err(|e| InvalidRoot { index, reason: format!("{e:?}") })?
+                .map_err(|e| InvalidRoot {
+                    index,
+                    reason: format!("{e:?}"),
+                })?
                 .to_owned();
-            let described =
-                ChainCert::from_der(root.clone()).map_err(|e| InvalidRoot { index, reason: e.to_string() })?;
+            let described = ChainCert::from_der(root.clone()).map_err(|e| InvalidRoot {
+                index,
+                reason: e.to_string(),
+            })?;
             anchors.push(anchor);
             anchor_certs.push(described);
         }
-        Ok(WebPkiValidator { roots, anchors, anchor_certs })
+        Ok(WebPkiValidator {
+            roots,
+            anchors,
+            anchor_certs,
+        })
     }
 
     /// How many roots it trusts.
@@ -114,13 +125,17 @@ impl ChainValidator for WebPkiValidator {
             Some(&on_path),
         );
         let chain = match verified {
-            Ok(_) => chosen.into_inner().ok_or(UntrustedReason::Other { detail: "no path recorded".into() })?,
+            Ok(_) => chosen.into_inner().ok_or(UntrustedReason::Other {
+                detail: "no path recorded".into(),
+            })?,
             Err(error) => match first_valid.into_inner() {
                 Some(chain) => chain,
                 None => return Err(map_error(error)),
             },
         };
-        end_entity.verify_is_valid_for_subject_name(presented.server_name).map_err(map_error)?;
+        end_entity
+            .verify_is_valid_for_subject_name(presented.server_name)
+            .map_err(map_error)?;
         Ok(chain)
     }
 }
@@ -143,6 +158,8 @@ pub(crate) fn map_error(error: webpki::Error) -> UntrustedReason {
         E::RequiredEkuNotFound | E::RequiredEkuNotFoundContext(_) => UntrustedReason::NotServerAuth,
         E::CertRevoked => UntrustedReason::Revoked,
         E::CaUsedAsEndEntity | E::EndEntityUsedAsCa => UntrustedReason::WrongRole,
-        other => UntrustedReason::Malformed { detail: format!("{other:?}") },
+        other => UntrustedReason::Malformed {
+            detail: format!("{other:?}"),
+        },
     }
 }

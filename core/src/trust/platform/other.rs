@@ -16,7 +16,9 @@ fn system_roots() -> Result<&'static [CertificateDer<'static>], Error> {
         }
         Ok(result.certs)
     });
-    loaded.as_deref().map_err(|detail| Error::InvalidConfig { detail: detail.clone() })
+    loaded
+        .as_deref()
+        .map_err(|detail| Error::InvalidConfig { detail: detail.clone() })
 }
 
 /// The platform validator, optionally with extra roots beside the system's.

@@ -1,0 +1,11 @@
+//! Pinwire's integration tests: real TLS servers on 127.0.0.1 with certificates generated at test time.
+
+mod common;
+
+mod errors;
+mod http;
+mod pinning;
+mod proxy;
+mod redirects;
+mod timeouts;
+mod trust;
