@@ -270,11 +270,9 @@ pub(crate) fn from_reqwest(error: reqwest::Error, fallback_url: &str) -> Error {
             };
         }
     }
-    let detail = links
-        .iter()
-        .skip(1)
-        .map(ToString::to_string)
+    let detail = links[1..]
         .last()
+        .map(ToString::to_string)
         .unwrap_or_else(|| error.to_string());
     if error.is_timeout() {
         // reqwest's own whole-request timeout is not used (the client keeps the call deadline itself),

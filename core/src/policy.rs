@@ -399,3 +399,164 @@ impl PolicyBuilder {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pins(a: u8, b: u8) -> [Pin; 2] {
+        [Pin::from_sha256([a; 32]), Pin::from_sha256([b; 32])]
+    }
+
+    fn host(s: &str) -> Host {
+        Host::parse(s).unwrap()
+    }
+
+    fn pattern_for(policy: &Policy, h: &str) -> Option<String> {
+        policy.pins_for(&host(h)).map(|r| r.rule.pattern().to_string())
+    }
+
+    #[test]
+    fn most_specific_rule_wins() {
+        let policy = Policy::builder()
+            .pin("**.example.com", pins(1, 2))
+            .pin("*.example.com", pins(3, 4))
+            .rule(
+                DomainRule::new("example.com")
+                    .unwrap()
+                    .include_subdomains(true)
+                    .pins(PinSet::new(pins(5, 6)).unwrap()),
+            )
+            .pin("api.example.com", pins(7, 8))
+            .pin("**.cdn.example.com", pins(9, 10))
+            .build()
+            .unwrap();
+        assert_eq!(
+            pattern_for(&policy, "api.example.com").as_deref(),
+            Some("api.example.com")
+        );
+        // Same base name: exact-with-subdomains beats `*.`, which beats `**.`.
+        assert_eq!(pattern_for(&policy, "www.example.com").as_deref(), Some("example.com"));
+        assert_eq!(pattern_for(&policy, "example.com").as_deref(), Some("example.com"));
+        // A longer base name beats a shorter one.
+        assert_eq!(
+            pattern_for(&policy, "img.cdn.example.com").as_deref(),
+            Some("**.cdn.example.com")
+        );
+        assert_eq!(
+            pattern_for(&policy, "cdn.example.com").as_deref(),
+            Some("**.cdn.example.com")
+        );
+        assert_eq!(pattern_for(&policy, "example.org"), None);
+    }
+
+    #[test]
+    fn an_exempt_rule_turns_pinning_off_below_a_broader_rule() {
+        let policy = Policy::builder()
+            .rule(
+                DomainRule::new("example.com")
+                    .unwrap()
+                    .include_subdomains(true)
+                    .pins(PinSet::new(pins(1, 2)).unwrap()),
+            )
+            .rule(
+                DomainRule::new("open.example.com")
+                    .unwrap()
+                    .include_subdomains(true)
+                    .pins(PinSet::exempt()),
+            )
+            .build()
+            .unwrap();
+        assert!(policy.pins_for(&host("a.example.com")).is_some());
+        assert!(policy.pins_for(&host("open.example.com")).is_none());
+        assert!(policy.pins_for(&host("x.open.example.com")).is_none());
+    }
+
+    #[test]
+    fn cleartext_follows_the_most_specific_rule_that_says_so() {
+        let policy = Policy::builder()
+            .rule(
+                DomainRule::new("example.com")
+                    .unwrap()
+                    .include_subdomains(true)
+                    .cleartext_permitted(true),
+            )
+            .rule(
+                DomainRule::new("secure.example.com")
+                    .unwrap()
+                    .cleartext_permitted(false),
+            )
+            .pin("secure.example.com", pins(1, 2))
+            .build()
+            .unwrap();
+        assert!(policy.cleartext_permitted(&host("a.example.com")));
+        assert!(!policy.cleartext_permitted(&host("secure.example.com")));
+        assert!(!policy.cleartext_permitted(&host("example.org")));
+        let open = Policy::builder().cleartext_default(true).build().unwrap();
+        assert!(open.cleartext_permitted(&host("example.org")));
+    }
+
+    #[test]
+    fn pin_adds_to_an_existing_pattern_like_okhttp() {
+        let policy = Policy::builder()
+            .pin("example.com", [pins(1, 2)[0]])
+            .pin("example.com", [pins(1, 2)[1]])
+            .build();
+        assert_eq!(policy.unwrap().rules().len(), 1);
+    }
+
+    #[test]
+    fn expiration_is_at_midnight_utc_of_the_date() {
+        let set = PinSet::new(pins(1, 2))
+            .unwrap()
+            .expires_on(time::macros::date!(2030 - 01 - 02));
+        assert!(!set.is_expired_at(time::macros::datetime!(2030-01-01 23:59:59 UTC)));
+        assert!(set.is_expired_at(time::macros::datetime!(2030-01-02 00:00:00 UTC)));
+    }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn label() -> impl Strategy<Value = String> {
+            "[a-z][a-z0-9]{0,6}"
+        }
+
+        proptest! {
+            #[test]
+            fn patterns_match_exactly_their_documented_hosts(
+                base in proptest::collection::vec(label(), 2..4),
+                extra in proptest::collection::vec(label(), 0..4),
+            ) {
+                let base = base.join(".");
+                let h = if extra.is_empty() { base.clone() } else { format!("{}.{base}", extra.join(".")) };
+                let h = host(&h);
+                let depth = extra.len();
+                let exact = HostPattern::parse(&base).unwrap();
+                let one = HostPattern::parse(&format!("*.{base}")).unwrap();
+                let any = HostPattern::parse(&format!("**.{base}")).unwrap();
+                prop_assert_eq!(exact.matches(&h, false), depth == 0);
+                prop_assert!(exact.matches(&h, true));
+                prop_assert_eq!(one.matches(&h, false), depth == 1);
+                prop_assert_eq!(one.matches(&h, true), depth >= 1);
+                prop_assert!(any.matches(&h, false));
+                // A host that merely ends with the same characters is never a match.
+                let lookalike = host(&format!("x{base}"));
+                prop_assert!(!exact.matches(&lookalike, true) && !any.matches(&lookalike, true));
+            }
+
+            #[test]
+            fn pin_text_round_trips(digest in proptest::array::uniform32(any::<u8>())) {
+                let pin = Pin::from_sha256(digest);
+                prop_assert_eq!(pin.to_string().parse::<Pin>().unwrap(), pin);
+            }
+
+            #[test]
+            fn pin_parsing_never_panics(text in ".{0,80}") {
+                let _ = text.parse::<Pin>();
+                let _ = HostPattern::parse(&text);
+                let _ = Host::parse(&text);
+            }
+        }
+    }
+}

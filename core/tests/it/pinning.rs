@@ -428,3 +428,48 @@ async fn closures_are_observers_and_a_panicking_observer_breaks_nothing() {
         "later observers still run"
     );
 }
+
+#[tokio::test]
+async fn with_cross_signed_paths_any_validated_path_that_matches_the_pins_is_accepted() {
+    // One intermediate key and name, certified by two roots; the server sends both certificates. Two
+    // paths validate. The pins name only the second root, so the check must find the path through it
+    // rather than judge the first path it happened to build.
+    let root_a = Authority::root("Cross Root A");
+    let root_b = Authority::root("Cross Root B");
+    let key = rcgen::KeyPair::generate().unwrap();
+    let key_copy =
+        rcgen::KeyPair::try_from(&rustls_pki_types::PrivateKeyDer::Pkcs8(key.serialize_der().into())).unwrap();
+    let via_a = root_a.intermediate_with_key("Cross Intermediate", key);
+    let via_b = root_b.intermediate_with_key("Cross Intermediate", key_copy);
+    let leaf = via_a.leaf([HOST]).with_appended(via_b.cert().clone());
+    let server = TestServer::https("cross", &leaf).await;
+    let recorder = Recorder::new();
+    let client = builder(&[root_a.cert(), root_b.cert()])
+        .policy(pinned(HOST, &[pin_of(root_b.cert())]))
+        .observer(recorder.clone())
+        .build()
+        .unwrap();
+    client
+        .get(&url(&server, HOST, "/"))
+        .await
+        .expect("the path through root B matches");
+    let chain: Vec<_> = recorder.events()[0].chain.pins().copied().collect();
+    assert_eq!(chain.last(), Some(&pin_of(root_b.cert())));
+    assert_eq!(
+        chain[1],
+        pin_of(via_b.cert()),
+        "the intermediate is the one certified by root B"
+    );
+
+    // Pinning root A works too, and a pin on neither root still fails.
+    let client = new_client(&[root_a.cert(), root_b.cert()], pinned(HOST, &[pin_of(root_a.cert())]));
+    client
+        .get(&url(&server, HOST, "/"))
+        .await
+        .expect("the path through root A matches");
+    let client = new_client(&[root_a.cert(), root_b.cert()], pinned(HOST, &[unrelated_pin(5)]));
+    assert!(matches!(
+        client.get(&url(&server, HOST, "/")).await,
+        Err(Error::PinMismatch(_))
+    ));
+}

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Runs every test suite of the project and ends with one line summing them: "N passed, N failed".
+# Usage: scripts/test.sh            (lint + all suites)
+# Exits non-zero if a lint step or any test failed.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib/suites.sh
+
+suite_begin
+run_step "cargo fmt --check" cargo fmt --all --check
+run_step "cargo clippy" cargo clippy --workspace --all-targets --locked -- -D warnings
+run_cargo_tests "rust" cargo test --workspace --locked
+suite_end
