@@ -56,7 +56,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("1. Pinned request to the real server");
     let url = format!("https://{HOST}:{}/", real.port());
     let response = client.get(&url).await?;
-    println!("    {} {:?}: {:?}\n", response.status(), response.version(), response.text().await?);
+    println!(
+        "    {} {:?}: {:?}\n",
+        response.status(),
+        response.version(),
+        response.text().await?
+    );
 
     println!("2. The same host served by an impostor whose certificate the device trusts");
     let url = format!("https://{HOST}:{}/", fake.port());
@@ -72,7 +77,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let rotated_server = TestServer::https("the rotated server", &rotated).await;
     let url = format!("https://{HOST}:{}/", rotated_server.port());
     let response = client.get(&url).await?;
-    println!("    {} {:?}: {:?}\n", response.status(), response.version(), response.text().await?);
+    println!(
+        "    {} {:?}: {:?}\n",
+        response.status(),
+        response.version(),
+        response.text().await?
+    );
 
     println!("Done: pinned success, impostor refused, rotation onto the backup pin.");
     Ok(())
