@@ -1,0 +1,334 @@
+//! The client, request and response as the foreign languages see them.
+
+use crate::cancel::CancellationToken;
+use crate::error::PinwireError;
+use crate::events::{ListenerObserver, PinEventListener};
+use crate::runtime;
+use pinwire::{DomainRule, PinSet, Policy};
+use rustls_pki_types::pem::PemObject;
+use rustls_pki_types::CertificateDer;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Mutex;
+
+/// One pinned host pattern.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct PinRule {
+    /// `example.com`, `*.example.com` or `**.example.com`.
+    pub pattern: String,
+    /// `sha256/...` pins; empty exempts the pattern's hosts from a broader rule.
+    pub pins: Vec<String>,
+    /// Also pin every subdomain.
+    #[uniffi(default = false)]
+    pub include_subdomains: bool,
+    /// Report mismatches instead of failing.
+    #[uniffi(default = false)]
+    pub report_only: bool,
+    /// Stop enforcing at this instant (seconds since the Unix epoch).
+    #[uniffi(default = None)]
+    pub expires_epoch_seconds: Option<i64>,
+    /// Allow or refuse `http://` for these hosts.
+    #[uniffi(default = None)]
+    pub cleartext_permitted: Option<bool>,
+}
+
+/// A host resolved to a fixed address instead of DNS (the port comes from the URL).
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct ResolveOverride {
+    /// The host name.
+    pub host: String,
+    /// An IP address, e.g. `127.0.0.1`.
+    pub address: String,
+}
+
+/// Everything a client is built from.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct ClientOptions {
+    /// The pin rules.
+    #[uniffi(default = [])]
+    pub pins: Vec<PinRule>,
+    /// Accept pin sets with a single pin (no backup): dangerous.
+    #[uniffi(default = false)]
+    pub dangerous_allow_single_pin: bool,
+    /// Allow `http://` to hosts no rule speaks about.
+    #[uniffi(default = false)]
+    pub cleartext_permitted_by_default: bool,
+    /// PEM root certificates to trust (app-bundled CAs, or a self-signed server certificate).
+    #[uniffi(default = [])]
+    pub trusted_roots_pem: Vec<String>,
+    /// With `trusted_roots_pem`, also trust the platform's roots. Without roots, the platform is used.
+    #[uniffi(default = true)]
+    pub include_platform_trust: bool,
+    /// Connect timeout in milliseconds (default 30 000).
+    #[uniffi(default = None)]
+    pub connect_timeout_ms: Option<u64>,
+    /// Read timeout in milliseconds (default 30 000).
+    #[uniffi(default = None)]
+    pub read_timeout_ms: Option<u64>,
+    /// Whole-call timeout in milliseconds (default none).
+    #[uniffi(default = None)]
+    pub call_timeout_ms: Option<u64>,
+    /// Redirects to follow.
+    #[uniffi(default = 10)]
+    pub max_redirects: u32,
+    /// An explicit HTTP proxy URL.
+    #[uniffi(default = None)]
+    pub proxy: Option<String>,
+    /// Offer only HTTP/1.1.
+    #[uniffi(default = false)]
+    pub http1_only: bool,
+    /// Fixed name resolutions.
+    #[uniffi(default = [])]
+    pub resolve: Vec<ResolveOverride>,
+    /// The User-Agent header.
+    #[uniffi(default = None)]
+    pub user_agent: Option<String>,
+}
+
+/// A header.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Header {
+    /// Its name.
+    pub name: String,
+    /// Its value.
+    pub value: String,
+}
+
+/// A request.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct HttpRequest {
+    /// `GET`, `POST`, ...
+    pub method: String,
+    /// An absolute `https://` (or permitted `http://`) URL.
+    pub url: String,
+    /// Headers, in order.
+    #[uniffi(default = [])]
+    pub headers: Vec<Header>,
+    /// The body.
+    #[uniffi(default = None)]
+    pub body: Option<Vec<u8>>,
+    /// Overrides the client's call timeout (milliseconds).
+    #[uniffi(default = None)]
+    pub call_timeout_ms: Option<u64>,
+}
+
+fn policy_from(options: &ClientOptions) -> Result<Policy, PinwireError> {
+    let mut builder = Policy::builder().cleartext_default(options.cleartext_permitted_by_default);
+    if options.dangerous_allow_single_pin {
+        builder = builder.dangerous_allow_single_pin();
+    }
+    for rule in &options.pins {
+        let mut set = PinSet::new(&rule.pins)?;
+        if rule.report_only {
+            set = set.report_only();
+        }
+        if let Some(seconds) = rule.expires_epoch_seconds {
+            let at = time::OffsetDateTime::from_unix_timestamp(seconds)
+                .map_err(|e| PinwireError::InvalidConfig { detail: format!("expiration {seconds}: {e}") })?;
+            set = set.expires_at(at);
+        }
+        let mut domain = DomainRule::new(&rule.pattern)?.include_subdomains(rule.include_subdomains).pins(set);
+        if let Some(permitted) = rule.cleartext_permitted {
+            domain = domain.cleartext_permitted(permitted);
+        }
+        builder = builder.rule(domain);
+    }
+    Ok(builder.build()?)
+}
+
+fn roots_from(pems: &[String]) -> Result<Vec<CertificateDer<'static>>, PinwireError> {
+    let mut roots = Vec::new();
+    for pem in pems {
+        let certs = CertificateDer::pem_slice_iter(pem.as_bytes())
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| PinwireError::InvalidConfig { detail: format!("trusted root PEM: {e}") })?;
+        if certs.is_empty() {
+            return Err(PinwireError::InvalidConfig { detail: "a trusted root PEM holds no certificate".into() });
+        }
+        roots.extend(certs);
+    }
+    Ok(roots)
+}
+
+fn millis(ms: Option<u64>) -> Option<Duration> {
+    ms.map(Duration::from_millis)
+}
+
+/// An HTTPS client with pinning.
+#[derive(Debug, uniffi::Object)]
+pub struct PinwireClient {
+    inner: pinwire::Client,
+}
+
+#[uniffi::export]
+impl PinwireClient {
+    /// Builds a client; `listener` receives every pin decision.
+    #[uniffi::constructor]
+    pub fn new(
+        options: ClientOptions,
+        listener: Option<Arc<dyn PinEventListener>>,
+    ) -> Result<Arc<PinwireClient>, PinwireError> {
+        let roots = roots_from(&options.trusted_roots_pem)?;
+        let trust = match (roots.is_empty(), options.include_platform_trust) {
+            (true, true) => pinwire::TrustSource::Platform,
+            (true, false) => {
+                return Err(PinwireError::InvalidConfig {
+                    detail: "no trust: give trusted_roots_pem or include the platform's trust".into(),
+                })
+            }
+            (false, true) => pinwire::TrustSource::PlatformAndRoots(roots),
+            (false, false) => pinwire::TrustSource::Roots(roots),
+        };
+        let mut builder = pinwire::Client::builder()
+            .policy(policy_from(&options)?)
+            .trust(trust)
+            .max_redirects(options.max_redirects as usize)
+            .call_timeout(millis(options.call_timeout_ms));
+        if let Some(timeout) = options.connect_timeout_ms {
+            builder = builder.connect_timeout(Some(Duration::from_millis(timeout)));
+        }
+        if let Some(timeout) = options.read_timeout_ms {
+            builder = builder.read_timeout(Some(Duration::from_millis(timeout)));
+        }
+        if let Some(proxy) = &options.proxy {
+            builder = builder.proxy(proxy);
+        }
+        if options.http1_only {
+            builder = builder.http_versions(pinwire::HttpVersions::Http1Only);
+        }
+        if let Some(agent) = &options.user_agent {
+            builder = builder.user_agent(agent);
+        }
+        for entry in &options.resolve {
+            let ip: std::net::IpAddr = entry.address.parse().map_err(|_| PinwireError::InvalidConfig {
+                detail: format!("resolve {}: {:?} is not an IP address", entry.host, entry.address),
+            })?;
+            builder = builder.resolve(&entry.host, std::net::SocketAddr::new(ip, 0));
+        }
+        if let Some(listener) = listener {
+            builder = builder.observer(Arc::new(ListenerObserver(listener)));
+        }
+        let inner = runtime::enter(|| builder.build())?;
+        Ok(Arc::new(PinwireClient { inner }))
+    }
+
+    /// Sends a request; returns once the response headers have arrived. Dropping the call (Kotlin
+    /// coroutine cancellation) stops it; `cancel` does the same where dropping is not possible (Swift).
+    pub async fn execute(
+        &self,
+        request: HttpRequest,
+        cancel: Option<Arc<CancellationToken>>,
+    ) -> Result<Arc<HttpResponse>, PinwireError> {
+        let client = self.inner.clone();
+        let mut core_request = pinwire::Request::new(
+            pinwire::http::Method::from_bytes(request.method.as_bytes())
+                .map_err(|e| PinwireError::InvalidConfig { detail: format!("method {:?}: {e}", request.method) })?,
+            &request.url,
+        )?;
+        for header in &request.headers {
+            core_request = core_request.header(&header.name, &header.value)?;
+        }
+        if let Some(body) = request.body {
+            core_request = core_request.body(body);
+        }
+        if let Some(ms) = request.call_timeout_ms {
+            core_request = core_request.call_timeout(Duration::from_millis(ms));
+        }
+        let token = cancel.map(|t| t.inner.clone()).unwrap_or_default();
+        let response = runtime::spawn(async move { client.execute_cancellable(core_request, &token).await })
+            .await
+            .map_err(|_| PinwireError::Cancelled)??;
+        Ok(Arc::new(HttpResponse::new(response)))
+    }
+}
+
+/// A response whose body is read on demand.
+#[derive(Debug, uniffi::Object)]
+pub struct HttpResponse {
+    status: u16,
+    version: String,
+    url: String,
+    headers: Vec<Header>,
+    body: Arc<Mutex<Option<pinwire::Response>>>,
+}
+
+impl HttpResponse {
+    fn new(response: pinwire::Response) -> HttpResponse {
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(name, value)| Header {
+                name: name.to_string(),
+                value: String::from_utf8_lossy(value.as_bytes()).into_owned(),
+            })
+            .collect();
+        HttpResponse {
+            status: response.status().as_u16(),
+            version: format!("{:?}", response.version()),
+            url: response.url().to_string(),
+            headers,
+            body: Arc::new(Mutex::new(Some(response))),
+        }
+    }
+}
+
+#[uniffi::export]
+impl HttpResponse {
+    /// The status code.
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// `HTTP/1.1` or `HTTP/2.0`.
+    pub fn version(&self) -> String {
+        self.version.clone()
+    }
+
+    /// The final URL after redirects.
+    pub fn url(&self) -> String {
+        self.url.clone()
+    }
+
+    /// The headers, in order.
+    pub fn headers(&self) -> Vec<Header> {
+        self.headers.clone()
+    }
+
+    /// The next chunk of the body, or null at its end.
+    pub async fn chunk(&self, cancel: Option<Arc<CancellationToken>>) -> Result<Option<Vec<u8>>, PinwireError> {
+        let body = self.body.clone();
+        let token = cancel.map(|t| t.inner.clone()).unwrap_or_default();
+        runtime::spawn(async move {
+            let mut guard = body.lock().await;
+            let response = guard.as_mut().ok_or(PinwireError::Closed { what: "response body".into() })?;
+            tokio::select! {
+                biased;
+                _ = token.cancelled() => Err(PinwireError::Cancelled),
+                chunk = response.chunk() => Ok(chunk?.map(|b| b.to_vec())),
+            }
+        })
+        .await
+        .map_err(|_| PinwireError::Cancelled)?
+    }
+
+    /// The rest of the body.
+    pub async fn bytes(&self, cancel: Option<Arc<CancellationToken>>) -> Result<Vec<u8>, PinwireError> {
+        let mut out = Vec::new();
+        while let Some(chunk) = self.chunk(cancel.clone()).await? {
+            out.extend_from_slice(&chunk);
+        }
+        Ok(out)
+    }
+
+    /// The rest of the body as UTF-8 text (invalid sequences replaced).
+    pub async fn text(&self, cancel: Option<Arc<CancellationToken>>) -> Result<String, PinwireError> {
+        Ok(String::from_utf8_lossy(&self.bytes(cancel).await?).into_owned())
+    }
+
+    /// Discards the rest of the body and releases the connection.
+    pub fn close_body(&self) {
+        if let Ok(mut guard) = self.body.try_lock() {
+            guard.take();
+        }
+    }
+}

@@ -1,0 +1,218 @@
+//! The error that crosses the FFI: one variant per actionable core error, with its fields, and the
+//! core's own message in `detail` so every language shows the same text. Mapped in one place.
+
+use pinwire::UntrustedReason;
+
+/// Which timeout fired.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum TimeoutKind {
+    /// Connecting (TCP and TLS).
+    Connect,
+    /// Waiting for data.
+    Read,
+    /// The whole call.
+    Call,
+}
+
+/// Why a certificate was not trusted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum UntrustedReasonKind {
+    /// Validity period ended.
+    Expired,
+    /// Validity period not started.
+    NotYetValid,
+    /// No path to a trusted root.
+    UnknownIssuer,
+    /// A signature does not verify.
+    BadSignature,
+    /// Not for this host.
+    HostnameMismatch,
+    /// Not usable for TLS server authentication.
+    NotServerAuth,
+    /// Revoked.
+    Revoked,
+    /// CA used as leaf or leaf as CA.
+    WrongRole,
+    /// Unparseable or unsupported.
+    Malformed,
+    /// The platform's own reason.
+    Other,
+}
+
+/// Every way a Pinwire call fails.
+#[derive(Debug, Clone, thiserror::Error, uniffi::Error)]
+pub enum PinwireError {
+    /// The chain was valid, and none of its keys is pinned for the host.
+    #[error("{detail}")]
+    PinMismatch {
+        /// The host.
+        host: String,
+        /// The port, when known.
+        port: Option<u16>,
+        /// The pattern of the rule that applied.
+        pattern: String,
+        /// The pins the rule expects.
+        expected_pins: Vec<String>,
+        /// The validated chain's pins, leaf first, anchor last.
+        chain_pins: Vec<String>,
+        /// The validated chain's subjects, in the same order.
+        chain_subjects: Vec<String>,
+        /// The full message (OkHttp's layout).
+        detail: String,
+    },
+    /// The chain did not validate; pins were not looked at.
+    #[error("{detail}")]
+    UntrustedCertificate {
+        /// The host.
+        host: String,
+        /// Why.
+        reason: UntrustedReasonKind,
+        /// The full message.
+        detail: String,
+    },
+    /// The certificate is not valid for this host.
+    #[error("{detail}")]
+    HostnameMismatch {
+        /// The host.
+        host: String,
+        /// The full message.
+        detail: String,
+    },
+    /// Cleartext HTTP to a host the policy does not allow it to.
+    #[error("{detail}")]
+    CleartextNotPermitted {
+        /// The host.
+        host: String,
+        /// The URL refused.
+        url: String,
+        /// The full message.
+        detail: String,
+    },
+    /// A timeout fired.
+    #[error("{detail}")]
+    Timeout {
+        /// Which one.
+        kind: TimeoutKind,
+        /// The URL.
+        url: String,
+        /// The full message.
+        detail: String,
+    },
+    /// Could not connect.
+    #[error("{detail}")]
+    Connect {
+        /// The URL.
+        url: String,
+        /// The full message.
+        detail: String,
+    },
+    /// TLS or HTTP broke mid-exchange.
+    #[error("{detail}")]
+    Protocol {
+        /// The URL.
+        url: String,
+        /// The full message.
+        detail: String,
+    },
+    /// Too many redirects.
+    #[error("{detail}")]
+    TooManyRedirects {
+        /// The last URL.
+        url: String,
+        /// The limit.
+        max: u32,
+        /// The full message.
+        detail: String,
+    },
+    /// Invalid client, policy, pin or header configuration.
+    #[error("{detail}")]
+    InvalidConfig {
+        /// What is wrong.
+        detail: String,
+    },
+    /// A malformed URL or unsupported scheme.
+    #[error("{detail}")]
+    InvalidUrl {
+        /// The URL.
+        url: String,
+        /// The full message.
+        detail: String,
+    },
+    /// The call was cancelled.
+    #[error("the call was cancelled")]
+    Cancelled,
+    /// The object was used after `close()`.
+    #[error("{what} was used after close()")]
+    Closed {
+        /// Which object.
+        what: String,
+    },
+}
+
+fn reason_kind(reason: &UntrustedReason) -> UntrustedReasonKind {
+    match reason {
+        UntrustedReason::Expired => UntrustedReasonKind::Expired,
+        UntrustedReason::NotYetValid => UntrustedReasonKind::NotYetValid,
+        UntrustedReason::UnknownIssuer => UntrustedReasonKind::UnknownIssuer,
+        UntrustedReason::BadSignature => UntrustedReasonKind::BadSignature,
+        UntrustedReason::HostnameMismatch => UntrustedReasonKind::HostnameMismatch,
+        UntrustedReason::NotServerAuth => UntrustedReasonKind::NotServerAuth,
+        UntrustedReason::Revoked => UntrustedReasonKind::Revoked,
+        UntrustedReason::WrongRole => UntrustedReasonKind::WrongRole,
+        UntrustedReason::Malformed { .. } => UntrustedReasonKind::Malformed,
+        _ => UntrustedReasonKind::Other,
+    }
+}
+
+impl From<pinwire::Error> for PinwireError {
+    fn from(error: pinwire::Error) -> PinwireError {
+        use pinwire::Error as E;
+        let detail = error.to_string();
+        match error {
+            E::PinMismatch(m) => PinwireError::PinMismatch {
+                host: m.host.clone(),
+                port: m.port,
+                pattern: m.pattern.clone(),
+                expected_pins: m.expected.iter().map(ToString::to_string).collect(),
+                chain_pins: m.chain_pins().iter().map(ToString::to_string).collect(),
+                chain_subjects: m.chain.certs().iter().map(|c| c.subject().to_string()).collect(),
+                detail,
+            },
+            E::UntrustedCertificate { host, reason } => {
+                PinwireError::UntrustedCertificate { host, reason: reason_kind(&reason), detail }
+            }
+            E::HostnameMismatch { host } => PinwireError::HostnameMismatch { host, detail },
+            E::CleartextNotPermitted { host, url } => PinwireError::CleartextNotPermitted { host, url, detail },
+            E::Timeout { kind, url } => {
+                let kind = match kind {
+                    pinwire::TimeoutKind::Connect => TimeoutKind::Connect,
+                    pinwire::TimeoutKind::Read => TimeoutKind::Read,
+                    _ => TimeoutKind::Call,
+                };
+                PinwireError::Timeout { kind, url, detail }
+            }
+            E::Connect { url, .. } => PinwireError::Connect { url, detail },
+            E::Protocol { url, .. } => PinwireError::Protocol { url, detail },
+            E::TooManyRedirects { url, max } => {
+                PinwireError::TooManyRedirects { url, max: u32::try_from(max).unwrap_or(u32::MAX), detail }
+            }
+            E::InvalidUrl { url, .. } => PinwireError::InvalidUrl { url, detail },
+            E::Cancelled => PinwireError::Cancelled,
+            // InvalidConfig, InvalidPolicy, InvalidPin, InvalidHeader and whatever the core adds later:
+            // all are configuration the caller passed.
+            _ => PinwireError::InvalidConfig { detail },
+        }
+    }
+}
+
+impl From<pinwire::PinError> for PinwireError {
+    fn from(error: pinwire::PinError) -> PinwireError {
+        pinwire::Error::from(error).into()
+    }
+}
+
+impl From<pinwire::PolicyError> for PinwireError {
+    fn from(error: pinwire::PolicyError) -> PinwireError {
+        pinwire::Error::from(error).into()
+    }
+}

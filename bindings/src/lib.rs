@@ -1,0 +1,19 @@
+//! UniFFI bindings for Pinwire: a thin adapter. Every export converts its arguments, calls the
+//! `pinwire` crate and converts the result back; policy, parsing, trust and HTTP live in the core.
+
+#![forbid(unsafe_code)]
+
+mod cancel;
+mod client;
+mod error;
+mod events;
+mod pins;
+mod runtime;
+
+pub use cancel::CancellationToken;
+pub use client::{ClientOptions, Header, HttpRequest, HttpResponse, PinRule, PinwireClient, ResolveOverride};
+pub use error::{PinwireError, TimeoutKind};
+pub use events::{PinEventListener, PinEventRecord, PinOutcomeKind};
+pub use pins::{pin_from_certificate_der, pin_from_certificates_pem, pin_from_private_key, pin_from_public_key};
+
+uniffi::setup_scaffolding!();

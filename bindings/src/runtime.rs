@@ -1,0 +1,57 @@
+//! The one tokio runtime the bindings run the core on.
+//!
+//! Exported async functions are polled by the foreign language's executor (Kotlin coroutines, Swift
+//! tasks). The core's work is spawned onto this runtime instead, and the handle aborts the task when the
+//! foreign side drops the future, so a cancelled coroutine really stops the request and closes its
+//! connection.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::OnceLock;
+use std::task::{Context, Poll};
+use tokio::runtime::Runtime;
+use tokio::task::JoinHandle;
+
+fn runtime() -> &'static Runtime {
+    static RUNTIME: OnceLock<Runtime> = OnceLock::new();
+    RUNTIME.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("pinwire")
+            .enable_all()
+            .build()
+            .expect("the tokio runtime starts") // only fails if the OS refuses threads at start-up
+    })
+}
+
+/// A task on the runtime that is aborted when this handle is dropped.
+pub(crate) struct Spawned<T>(JoinHandle<T>);
+
+impl<T> Drop for Spawned<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+impl<T> Future for Spawned<T> {
+    type Output = Result<T, tokio::task::JoinError>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        Pin::new(&mut self.0).poll(cx)
+    }
+}
+
+/// Runs `future` on the bindings' runtime.
+pub(crate) fn spawn<F>(future: F) -> Spawned<F::Output>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    Spawned(runtime().spawn(future))
+}
+
+/// Runs a synchronous constructor inside the runtime's context (reqwest's client needs one).
+pub(crate) fn enter<T>(f: impl FnOnce() -> T) -> T {
+    let _guard = runtime().enter();
+    f()
+}
