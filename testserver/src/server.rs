@@ -6,6 +6,7 @@
 //! - `/echo`: method, the `x-test` header and the body length, as text
 //! - `/redirect?to=<url>`: `302` to `<url>`
 //! - `/loop`: `302` to itself
+//! - `/open-gate`: the same as [`TestServer::open_gate`], for suites in other processes
 //! - `/status/<code>`: an empty response with that status
 //! - `/stall`: never answers (for timeouts and cancellation)
 //! - `/slow-body`: sends headers and one chunk, then stalls the body
@@ -257,6 +258,12 @@ async fn route(req: Request<Incoming>, shared: Arc<Shared>) -> Result<Response<B
             resp.headers_mut()
                 .insert("location", to.parse().expect("location header"));
             resp
+        }
+        ["open-gate"] => {
+            // For suites in other processes (Kotlin, Swift), which cannot call `open_gate`.
+            shared.gate_open.store(true, Ordering::SeqCst);
+            shared.gate.notify_waiters();
+            response(StatusCode::OK, full("gate open"))
         }
         ["loop"] => {
             let mut resp = response(StatusCode::FOUND, full(""));

@@ -1,9 +1,13 @@
-//! The platform's trust, chosen at compile time.
+//! The platform's trust, chosen at compile time, as rustls-platform-verifier does: one function,
+//! `platform_validator`, implemented per platform.
 //!
-//! Only the system-store validator exists so far; Android (`X509TrustManagerExtensions`, honouring
-//! the app's Network Security Config) and Apple (`SecTrust`) validators come with their bindings and
-//! will be selected here by `cfg`.
+//! - `other.rs`: the system store read directly and validated with rustls-webpki (Linux, Windows,
+//!   BSDs, and the JVM test runs of the bindings).
+//! - `android.rs`: `X509TrustManagerExtensions.checkServerTrusted` through JNI, which honours the app's
+//!   Network Security Config and returns the chain Android validated.
+//! - `apple.rs`: `SecTrust` evaluation, returning `SecTrustCopyCertificateChain`'s chain.
 
+#[cfg(not(any(target_os = "android", target_vendor = "apple")))]
 mod other;
-
+#[cfg(not(any(target_os = "android", target_vendor = "apple")))]
 pub use other::platform_validator;
