@@ -47,6 +47,30 @@ run_cargo_tests() {
     rm -f "$log"
 }
 
+# Runs a script that ends its output with a line "N passed, N failed" (the Kotlin and Swift suites) and
+# records those counts. A script that exits non-zero without reporting a failure counts as one failure.
+run_suite_script() {
+    local name=$1
+    shift
+    echo "==> $name: $*"
+    local log
+    log=$(mktemp)
+    "$@" 2>&1 | tee "$log"
+    local status=${PIPESTATUS[0]}
+    local line passed=0 failed=0
+    line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
+    if [ -n "$line" ]; then
+        passed=$(echo "$line" | awk '{ print $1 }')
+        failed=$(echo "$line" | awk '{ print $3 }')
+    fi
+    if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+        failed=1
+        echo "!! $name: exited with $status"
+    fi
+    record "$name" "$passed" "$failed"
+    rm -f "$log"
+}
+
 suite_end() {
     echo
     echo "==> summary"
