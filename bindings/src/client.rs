@@ -123,11 +123,14 @@ fn policy_from(options: &ClientOptions) -> Result<Policy, PinwireError> {
             set = set.report_only();
         }
         if let Some(seconds) = rule.expires_epoch_seconds {
-            let at = time::OffsetDateTime::from_unix_timestamp(seconds)
-                .map_err(|e| PinwireError::InvalidConfig { detail: format!("expiration {seconds}: {e}") })?;
+            let at = time::OffsetDateTime::from_unix_timestamp(seconds).map_err(|e| PinwireError::InvalidConfig {
+                detail: format!("expiration {seconds}: {e}"),
+            })?;
             set = set.expires_at(at);
         }
-        let mut domain = DomainRule::new(&rule.pattern)?.include_subdomains(rule.include_subdomains).pins(set);
+        let mut domain = DomainRule::new(&rule.pattern)?
+            .include_subdomains(rule.include_subdomains)
+            .pins(set);
         if let Some(permitted) = rule.cleartext_permitted {
             domain = domain.cleartext_permitted(permitted);
         }
@@ -141,9 +144,13 @@ fn roots_from(pems: &[String]) -> Result<Vec<CertificateDer<'static>>, PinwireEr
     for pem in pems {
         let certs = CertificateDer::pem_slice_iter(pem.as_bytes())
             .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| PinwireError::InvalidConfig { detail: format!("trusted root PEM: {e}") })?;
+            .map_err(|e| PinwireError::InvalidConfig {
+                detail: format!("trusted root PEM: {e}"),
+            })?;
         if certs.is_empty() {
-            return Err(PinwireError::InvalidConfig { detail: "a trusted root PEM holds no certificate".into() });
+            return Err(PinwireError::InvalidConfig {
+                detail: "a trusted root PEM holds no certificate".into(),
+            });
         }
         roots.extend(certs);
     }
@@ -221,8 +228,9 @@ impl PinwireClient {
     ) -> Result<Arc<HttpResponse>, PinwireError> {
         let client = self.inner.clone();
         let mut core_request = pinwire::Request::new(
-            pinwire::http::Method::from_bytes(request.method.as_bytes())
-                .map_err(|e| PinwireError::InvalidConfig { detail: format!("method {:?}: {e}", request.method) })?,
+            pinwire::http::Method::from_bytes(request.method.as_bytes()).map_err(|e| PinwireError::InvalidConfig {
+                detail: format!("method {:?}: {e}", request.method),
+            })?,
             &request.url,
         )?;
         for header in &request.headers {
@@ -300,7 +308,9 @@ impl HttpResponse {
         let token = cancel.map(|t| t.inner.clone()).unwrap_or_default();
         runtime::spawn(async move {
             let mut guard = body.lock().await;
-            let response = guard.as_mut().ok_or(PinwireError::Closed { what: "response body".into() })?;
+            let response = guard.as_mut().ok_or(PinwireError::Closed {
+                what: "response body".into(),
+            })?;
             tokio::select! {
                 biased;
                 _ = token.cancelled() => Err(PinwireError::Cancelled),

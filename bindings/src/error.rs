@@ -178,9 +178,11 @@ impl From<pinwire::Error> for PinwireError {
                 chain_subjects: m.chain.certs().iter().map(|c| c.subject().to_string()).collect(),
                 detail,
             },
-            E::UntrustedCertificate { host, reason } => {
-                PinwireError::UntrustedCertificate { host, reason: reason_kind(&reason), detail }
-            }
+            E::UntrustedCertificate { host, reason } => PinwireError::UntrustedCertificate {
+                host,
+                reason: reason_kind(&reason),
+                detail,
+            },
             E::HostnameMismatch { host } => PinwireError::HostnameMismatch { host, detail },
             E::CleartextNotPermitted { host, url } => PinwireError::CleartextNotPermitted { host, url, detail },
             E::Timeout { kind, url } => {
@@ -193,9 +195,11 @@ impl From<pinwire::Error> for PinwireError {
             }
             E::Connect { url, .. } => PinwireError::Connect { url, detail },
             E::Protocol { url, .. } => PinwireError::Protocol { url, detail },
-            E::TooManyRedirects { url, max } => {
-                PinwireError::TooManyRedirects { url, max: u32::try_from(max).unwrap_or(u32::MAX), detail }
-            }
+            E::TooManyRedirects { url, max } => PinwireError::TooManyRedirects {
+                url,
+                max: u32::try_from(max).unwrap_or(u32::MAX),
+                detail,
+            },
             E::InvalidUrl { url, .. } => PinwireError::InvalidUrl { url, detail },
             E::Cancelled => PinwireError::Cancelled,
             // InvalidConfig, InvalidPolicy, InvalidPin, InvalidHeader and whatever the core adds later:

@@ -11,7 +11,10 @@ pub fn pin_from_certificate_der(der: Vec<u8>) -> Result<String, PinwireError> {
 /// The pins of every certificate in PEM text, in order.
 #[uniffi::export]
 pub fn pin_from_certificates_pem(pem: String) -> Result<Vec<String>, PinwireError> {
-    Ok(pinwire::Pin::from_certificates_pem(pem.as_bytes())?.iter().map(ToString::to_string).collect())
+    Ok(pinwire::Pin::from_certificates_pem(pem.as_bytes())?
+        .iter()
+        .map(ToString::to_string)
+        .collect())
 }
 
 /// The pin of a public key (PEM `PUBLIC KEY` or DER SubjectPublicKeyInfo).

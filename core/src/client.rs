@@ -12,7 +12,7 @@ use crate::host::Host;
 use crate::policy::Policy;
 use crate::request::{Body, Request};
 use crate::response::Response;
-use crate::trust::{platform_validator, ChainValidator, TrustSource, WebPkiValidator};
+use crate::trust::TrustSource;
 use crate::verifier::{PinningVerifier, CURRENT_PORT};
 use rustls_pki_types::CertificateDer;
 use std::net::SocketAddr;
@@ -159,19 +159,7 @@ impl ClientBuilder {
 
     /// Builds the client.
     pub fn build(self) -> Result<Client, Error> {
-        let validator: Arc<dyn ChainValidator> = match self.trust {
-            TrustSource::Platform => platform_validator(&[])?,
-            TrustSource::PlatformAndRoots(roots) => platform_validator(&roots)?,
-            TrustSource::Roots(roots) => {
-                if roots.is_empty() {
-                    return Err(Error::InvalidConfig {
-                        detail: "no root certificates given".into(),
-                    });
-                }
-                Arc::new(WebPkiValidator::new(roots).map_err(|e| Error::InvalidConfig { detail: e.to_string() })?)
-            }
-            TrustSource::Custom(validator) => validator,
-        };
+        let validator = self.trust.validator()?;
         let policy = Arc::new(self.policy);
         let verifier = PinningVerifier::new(policy.clone(), validator, self.observers);
         let provider = Arc::new(rustls::crypto::ring::default_provider());

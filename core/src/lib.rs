@@ -26,6 +26,7 @@ mod client;
 mod error;
 mod events;
 mod host;
+pub mod inspect;
 mod pin;
 mod policy;
 mod request;

@@ -109,3 +109,19 @@ pub enum TrustSource {
     /// A validator supplied by the caller (the Android and Apple bindings use this).
     Custom(Arc<dyn ChainValidator>),
 }
+
+impl TrustSource {
+    /// The validator this source stands for.
+    pub fn validator(&self) -> Result<Arc<dyn ChainValidator>, crate::Error> {
+        let invalid = |detail: String| crate::Error::InvalidConfig { detail };
+        match self {
+            TrustSource::Platform => platform_validator(&[]),
+            TrustSource::PlatformAndRoots(roots) => platform_validator(roots),
+            TrustSource::Roots(roots) if roots.is_empty() => Err(invalid("no root certificates given".into())),
+            TrustSource::Roots(roots) => Ok(Arc::new(
+                WebPkiValidator::new(roots.clone()).map_err(|e| invalid(e.to_string()))?,
+            )),
+            TrustSource::Custom(validator) => Ok(validator.clone()),
+        }
+    }
+}

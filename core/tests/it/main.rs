@@ -4,6 +4,7 @@ mod common;
 
 mod errors;
 mod http;
+mod inspect;
 mod pinning;
 mod proxy;
 mod redirects;

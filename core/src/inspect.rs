@@ -1,0 +1,237 @@
+//! Looking at certificates and servers without making a request: what the `pinwire` tool's `pins` and
+//! `check` commands are built on.
+
+use crate::error::Error;
+use crate::pin::{Pin, PinError};
+use crate::trust::{ChainValidator, PresentedChain, UntrustedReason, ValidatedChain};
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::{DigitallySignedStruct, SignatureScheme};
+use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use time::OffsetDateTime;
+
+/// What people want to know about one certificate when setting up or rotating pins.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CertificateInfo {
+    /// The certificate.
+    pub der: CertificateDer<'static>,
+    /// The pin of its public key.
+    pub pin: Pin,
+    /// Subject distinguished name.
+    pub subject: String,
+    /// Issuer distinguished name.
+    pub issuer: String,
+    /// Start of validity.
+    pub not_before: OffsetDateTime,
+    /// End of validity.
+    pub not_after: OffsetDateTime,
+    /// Whether it is a CA certificate (basicConstraints cA).
+    pub is_ca: bool,
+    /// Its DNS and IP subject alternative names.
+    pub names: Vec<String>,
+}
+
+impl CertificateInfo {
+    /// Describes a DER certificate.
+    pub fn from_der(der: CertificateDer<'static>) -> Result<CertificateInfo, PinError> {
+        use x509_parser::extensions::GeneralName;
+        let (_, cert) = x509_parser::parse_x509_certificate(der.as_ref())
+            .map_err(|e| PinError::InvalidCertificate { reason: e.to_string() })?;
+        let names = match cert.subject_alternative_name() {
+            Ok(Some(san)) => san
+                .value
+                .general_names
+                .iter()
+                .filter_map(|name| match name {
+                    GeneralName::DNSName(dns) => Some(dns.to_string()),
+                    GeneralName::IPAddress(bytes) => ip_text(bytes),
+                    _ => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        Ok(CertificateInfo {
+            pin: Pin::from_spki_der(cert.tbs_certificate.subject_pki.raw),
+            subject: cert.subject().to_string(),
+            issuer: cert.issuer().to_string(),
+            not_before: cert.validity().not_before.to_datetime(),
+            not_after: cert.validity().not_after.to_datetime(),
+            is_ca: cert.is_ca(),
+            names,
+            der,
+        })
+    }
+
+    /// Describes every certificate in PEM text.
+    pub fn from_pem(pem: &[u8]) -> Result<Vec<CertificateInfo>, PinError> {
+        use rustls_pki_types::pem::PemObject;
+        let certs = CertificateDer::pem_slice_iter(pem)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| PinError::InvalidCertificate { reason: e.to_string() })?;
+        if certs.is_empty() {
+            return Err(PinError::NothingFound {
+                expected: "CERTIFICATE",
+            });
+        }
+        certs.into_iter().map(CertificateInfo::from_der).collect()
+    }
+}
+
+fn ip_text(bytes: &[u8]) -> Option<String> {
+    match bytes.len() {
+        4 => Some(std::net::Ipv4Addr::from(<[u8; 4]>::try_from(bytes).ok()?).to_string()),
+        16 => Some(std::net::Ipv6Addr::from(<[u8; 16]>::try_from(bytes).ok()?).to_string()),
+        _ => None,
+    }
+}
+
+/// What a server presented, and what validation made of it.
+#[derive(Clone, Debug)]
+pub struct ServerChain {
+    /// The host name used for SNI and validation.
+    pub host: String,
+    /// The port.
+    pub port: u16,
+    /// The certificates as the server sent them, in its order.
+    pub presented: Vec<CertificateInfo>,
+    /// The validated path (leaf first, anchor last), or why validation failed.
+    pub validated: Result<ValidatedChain, UntrustedReason>,
+}
+
+impl ServerChain {
+    /// The validated path described like the presented certificates (the anchor included).
+    pub fn validated_info(&self) -> Option<Vec<CertificateInfo>> {
+        let chain = self.validated.as_ref().ok()?;
+        chain
+            .certs()
+            .iter()
+            .map(|c| CertificateInfo::from_der(c.der().clone()).ok())
+            .collect()
+    }
+}
+
+/// What the server presented, and the validator's verdict on it.
+type Recorded = (Vec<CertificateDer<'static>>, Result<ValidatedChain, UntrustedReason>);
+
+/// Records what the server presents and what the validator says, then ends the handshake: the probe
+/// never completes a handshake, so it never trusts anything.
+#[derive(Debug)]
+struct RecordingVerifier {
+    validator: Arc<dyn ChainValidator>,
+    seen: Mutex<Option<Recorded>>,
+}
+
+impl ServerCertVerifier for RecordingVerifier {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp_response: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        let presented = PresentedChain {
+            end_entity,
+            intermediates,
+            server_name,
+            ocsp_response,
+            now,
+        };
+        let validated = self.validator.validate(&presented, &|_| true);
+        let mut certs = vec![end_entity.clone().into_owned()];
+        certs.extend(intermediates.iter().map(|c| c.clone().into_owned()));
+        *self.seen.lock().unwrap_or_else(|e| e.into_inner()) = Some((certs, validated));
+        Err(rustls::Error::General(PROBE_DONE.into()))
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        _: &[u8],
+        _: &CertificateDer<'_>,
+        _: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        Err(rustls::Error::General(PROBE_DONE.into()))
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        _: &[u8],
+        _: &CertificateDer<'_>,
+        _: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        Err(rustls::Error::General(PROBE_DONE.into()))
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        rustls::crypto::ring::default_provider()
+            .signature_verification_algorithms
+            .supported_schemes()
+    }
+}
+
+const PROBE_DONE: &str = "pinwire probe: certificates recorded";
+
+/// Connects to `host:port` (or to `connect_to`, keeping `host` for SNI and validation), records the
+/// certificates the server presents, validates them with `validator`, and closes the connection without
+/// finishing the handshake.
+pub async fn probe_server(
+    host: &str,
+    port: u16,
+    connect_to: Option<SocketAddr>,
+    validator: Arc<dyn ChainValidator>,
+    timeout: Duration,
+) -> Result<ServerChain, Error> {
+    let url = format!("https://{host}:{port}/");
+    let server_name = ServerName::try_from(host.to_string()).map_err(|e| Error::InvalidUrl {
+        url: url.clone(),
+        detail: e.to_string(),
+    })?;
+    let verifier = Arc::new(RecordingVerifier {
+        validator,
+        seen: Mutex::new(None),
+    });
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| Error::InvalidConfig { detail: e.to_string() })?
+        .dangerous() // a verifier that records and always ends the handshake
+        .with_custom_certificate_verifier(verifier.clone())
+        .with_no_client_auth();
+    let connect = async {
+        let tcp = match connect_to {
+            Some(addr) => tokio::net::TcpStream::connect(addr).await,
+            None => tokio::net::TcpStream::connect((host, port)).await,
+        }
+        .map_err(|e| Error::Connect {
+            url: url.clone(),
+            detail: e.to_string(),
+        })?;
+        let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
+        // The handshake is expected to fail: the verifier ends it once it has what it needs.
+        let _ = connector.connect(server_name, tcp).await;
+        Ok::<(), Error>(())
+    };
+    tokio::time::timeout(timeout, connect)
+        .await
+        .map_err(|_| Error::Timeout {
+            kind: crate::TimeoutKind::Connect,
+            url: url.clone(),
+        })??;
+    let seen = verifier.seen.lock().unwrap_or_else(|e| e.into_inner()).take();
+    let (certs, validated) = seen.ok_or_else(|| Error::Protocol {
+        url: url.clone(),
+        detail: "the server sent no certificate (is it a TLS server?)".into(),
+    })?;
+    let presented = certs
+        .into_iter()
+        .map(CertificateInfo::from_der)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(ServerChain {
+        host: host.to_string(),
+        port,
+        presented,
+        validated,
+    })
+}
