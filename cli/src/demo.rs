@@ -1,4 +1,4 @@
-//! The README's demo: local TLS servers, a pinned request that succeeds, an impostor that is refused,
+//! `pinwire demo`, the README's demo: local TLS servers, a pinned request that succeeds, an impostor that is refused,
 //! and a key rotation onto the backup pin. Everything runs on 127.0.0.1 with certificates made now.
 
 use pinwire::{Client, Error, Pin, PinEvent, PinOutcome, Policy};
@@ -21,8 +21,18 @@ fn log_event(event: &PinEvent) {
     println!("    [observer] {}:{} -> {verdict}", event.host, event.port.unwrap_or(0));
 }
 
-#[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// Runs the demo; the exit code is non-zero if anything did not go as shown.
+pub async fn run() -> u8 {
+    match walk_through().await {
+        Ok(()) => crate::exit::SUCCESS,
+        Err(e) => {
+            eprintln!("demo failed: {e}");
+            crate::exit::OTHER
+        }
+    }
+}
+
+async fn walk_through() -> Result<(), Box<dyn std::error::Error>> {
     println!("Pinwire demo: every server below runs on 127.0.0.1 with certificates generated just now.\n");
 
     let root = Authority::root("Demo Root CA");
