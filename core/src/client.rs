@@ -101,6 +101,12 @@ impl ClientBuilder {
         self
     }
 
+    /// Sends pin failure reports (TrustKit's format) with `reporter`; the same as registering it as an
+    /// observer.
+    pub fn reporter(self, reporter: Arc<crate::report::Reporter>) -> ClientBuilder {
+        self.observer(reporter)
+    }
+
     /// Time allowed to establish a connection, TLS included (default 30 s; `None` for none).
     pub fn connect_timeout(mut self, timeout: Option<Duration>) -> ClientBuilder {
         self.connect_timeout = timeout;

@@ -29,6 +29,7 @@ mod host;
 pub mod inspect;
 mod pin;
 mod policy;
+pub mod report;
 mod request;
 mod response;
 pub mod trust;

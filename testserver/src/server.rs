@@ -6,6 +6,7 @@
 //! - `/echo`: method, the `x-test` header and the body length, as text
 //! - `/redirect?to=<url>`: `302` to `<url>`
 //! - `/loop`: `302` to itself
+//! - `/collect`: records the request body (a report collector), `204`
 //! - `/open-gate`: the same as [`TestServer::open_gate`], for suites in other processes
 //! - `/status/<code>`: an empty response with that status
 //! - `/stall`: never answers (for timeouts and cancellation)
@@ -57,6 +58,7 @@ pub struct Stats {
 }
 
 struct Shared {
+    collected: std::sync::Mutex<Vec<Bytes>>,
     name: String,
     stats: Arc<Stats>,
     gate: Notify,
@@ -100,6 +102,7 @@ impl TestServer {
         let listener = TcpListener::bind(("127.0.0.1", 0)).await.expect("bind loopback");
         let addr = listener.local_addr().expect("local addr");
         let shared = Arc::new(Shared {
+            collected: std::sync::Mutex::new(Vec::new()),
             name: name.to_string(),
             stats: Arc::new(Stats::default()),
             gate: Notify::new(),
@@ -127,6 +130,11 @@ impl TestServer {
     /// The server's counters.
     pub fn stats(&self) -> &Stats {
         &self.shared.stats
+    }
+
+    /// The bodies `/collect` received, in order.
+    pub fn collected(&self) -> Vec<Bytes> {
+        self.shared.collected.lock().expect("lock").clone()
     }
 
     /// Lets `/gated/<n>` responses send the rest of their body.
@@ -258,6 +266,16 @@ async fn route(req: Request<Incoming>, shared: Arc<Shared>) -> Result<Response<B
             resp.headers_mut()
                 .insert("location", to.parse().expect("location header"));
             resp
+        }
+        ["collect"] => {
+            let body = req
+                .into_body()
+                .collect()
+                .await
+                .map(|b| b.to_bytes())
+                .unwrap_or_default();
+            shared.collected.lock().expect("lock").push(body);
+            response(StatusCode::NO_CONTENT, full(""))
         }
         ["open-gate"] => {
             // For suites in other processes (Kotlin, Swift), which cannot call `open_gate`.

@@ -8,5 +8,6 @@ mod inspect;
 mod pinning;
 mod proxy;
 mod redirects;
+mod report;
 mod timeouts;
 mod trust;

@@ -1,0 +1,291 @@
+//! Pin failure reports in TrustKit's format, sent in the background.
+//!
+//! A [`Reporter`] is a [`PinObserver`]: for every mismatch (enforced or report-only) on a rule that
+//! has report URIs, it builds a report and queues it. A background task POSTs each report once to each
+//! URI, with ordinary certificate validation, no pins, and no reporting of its own failures. It never
+//! delays or fails the app's request: the queue is bounded and a full queue drops the report; identical
+//! reports are sent at most once per rate-limit window (24 hours, TrustKit's rule); a failed upload is
+//! not retried.
+//!
+//! The JSON carries TrustKit's keys, so existing collectors accept it. `trustkit-version` holds
+//! Pinwire's version (there is no TrustKit), and `pinwire-version` holds it under its own name.
+
+use crate::client::Client;
+use crate::events::{PinEvent, PinObserver, PinOutcome};
+use crate::host::HostPattern;
+use crate::policy::{PinMode, Policy};
+use crate::trust::TrustSource;
+use serde_json::json;
+use std::collections::{BTreeMap, HashMap};
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, Instant};
+use time::format_description::well_known::Rfc3339;
+use tokio::sync::mpsc;
+
+/// The app's identity, supplied once at start-up, as TrustKit reports it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AppInfo {
+    /// `app-bundle-id`: the bundle identifier or Android package name.
+    pub bundle_id: String,
+    /// `app-version`.
+    pub version: String,
+    /// `app-vendor-id`: an identifier for this installation (identifierForVendor, or an app-chosen UUID).
+    pub vendor_id: String,
+    /// `app-platform`: `IOS`, `ANDROID`, `MACOS`, `LINUX`, ...
+    pub platform: String,
+    /// `app-platform-version`: the OS version.
+    pub platform_version: String,
+}
+
+/// Where and how reports are sent.
+#[derive(Clone, Debug)]
+pub struct ReportConfig {
+    app: AppInfo,
+    uris: BTreeMap<HostPattern, Vec<String>>,
+    rate_limit: Duration,
+    queue_capacity: usize,
+    upload_timeout: Duration,
+    trust: TrustSource,
+    resolve: Vec<(String, std::net::SocketAddr)>,
+}
+
+impl ReportConfig {
+    /// Reports for `app`, with TrustKit's defaults: at most one identical report per 24 hours, a queue of
+    /// 64 reports, 10 seconds per upload, platform trust for uploads.
+    pub fn new(app: AppInfo) -> ReportConfig {
+        ReportConfig {
+            app,
+            uris: BTreeMap::new(),
+            rate_limit: Duration::from_secs(24 * 60 * 60),
+            queue_capacity: 64,
+            upload_timeout: Duration::from_secs(10),
+            trust: TrustSource::Platform,
+            resolve: Vec::new(),
+        }
+    }
+
+    /// Sends failures of the rule with `pattern` to `uri` (https, or http to a host the upload policy
+    /// permits: none by default). Repeatable.
+    pub fn report_uri(mut self, pattern: &str, uri: &str) -> Result<ReportConfig, crate::Error> {
+        let pattern = HostPattern::parse(pattern).map_err(crate::PolicyError::from)?;
+        let parsed = reqwest::Url::parse(uri).map_err(|e| crate::Error::InvalidUrl {
+            url: uri.to_string(),
+            detail: e.to_string(),
+        })?;
+        if parsed.scheme() != "https" {
+            return Err(crate::Error::InvalidUrl {
+                url: uri.to_string(),
+                detail: "report URIs must be https".into(),
+            });
+        }
+        self.uris.entry(pattern).or_default().push(uri.to_string());
+        Ok(self)
+    }
+
+    /// How long an identical report is suppressed after it was queued.
+    pub fn rate_limit(mut self, window: Duration) -> ReportConfig {
+        self.rate_limit = window;
+        self
+    }
+
+    /// How many reports may wait; further ones are dropped.
+    pub fn queue_capacity(mut self, capacity: usize) -> ReportConfig {
+        self.queue_capacity = capacity.max(1);
+        self
+    }
+
+    /// Time allowed per upload.
+    pub fn upload_timeout(mut self, timeout: Duration) -> ReportConfig {
+        self.upload_timeout = timeout;
+        self
+    }
+
+    /// The trust used for uploads (default: the platform's).
+    pub fn upload_trust(mut self, trust: TrustSource) -> ReportConfig {
+        self.trust = trust;
+        self
+    }
+
+    /// Resolves a collector's host to a fixed address for uploads (tests, staging).
+    pub fn upload_resolve(mut self, host: &str, addr: std::net::SocketAddr) -> ReportConfig {
+        self.resolve.push((host.to_string(), addr));
+        self
+    }
+}
+
+struct Queued {
+    uri: String,
+    body: Vec<u8>,
+}
+
+/// Sends pin failure reports; register it with [`ClientBuilder::reporter`](crate::ClientBuilder::reporter).
+pub struct Reporter {
+    config: ReportConfig,
+    upload_client: Client,
+    sender: OnceLock<mpsc::Sender<Queued>>,
+    receiver: Mutex<Option<mpsc::Receiver<Queued>>>,
+    recent: Mutex<HashMap<u64, Instant>>,
+}
+
+impl std::fmt::Debug for Reporter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Reporter").field("uris", &self.config.uris).finish()
+    }
+}
+
+impl Reporter {
+    /// A reporter; its upload task starts with the first report.
+    pub fn new(config: ReportConfig) -> Result<Reporter, crate::Error> {
+        // The upload client has no pins and no observers: a report upload is never pinned against the
+        // very failure it reports, and never reports its own failures.
+        let mut builder = Client::builder()
+            .policy(Policy::unpinned())
+            .trust(config.trust.clone())
+            .call_timeout(Some(config.upload_timeout))
+            .connect_timeout(Some(config.upload_timeout))
+            .max_redirects(0);
+        for (host, addr) in &config.resolve {
+            builder = builder.resolve(host, *addr);
+        }
+        let upload_client = builder.build()?;
+        let (tx, rx) = mpsc::channel(config.queue_capacity);
+        let sender = OnceLock::new();
+        let _ = sender.set(tx);
+        Ok(Reporter {
+            config,
+            upload_client,
+            sender,
+            receiver: Mutex::new(Some(rx)),
+            recent: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// The report for `event`, as TrustKit would write it.
+    pub fn report_json(&self, event: &PinEvent) -> serde_json::Value {
+        let app = &self.config.app;
+        let chain: Vec<String> = event
+            .chain
+            .certs()
+            .iter()
+            .map(|c| crate::inspect::pem_certificate(c.der()))
+            .collect();
+        let known_pins: Vec<String> = event
+            .expected
+            .iter()
+            .map(|p| format!("pin-sha256=\"{}\"", base64_of(p.digest())))
+            .collect();
+        let date_time = time::OffsetDateTime::from(event.at)
+            .format(&Rfc3339)
+            .unwrap_or_default();
+        let expiration = event.expiration.and_then(|t| {
+            t.date()
+                .format(&time::macros::format_description!("[year]-[month]-[day]"))
+                .ok()
+        });
+        json!({
+            "app-bundle-id": app.bundle_id,
+            "app-version": app.version,
+            "app-vendor-id": app.vendor_id,
+            "app-platform": app.platform,
+            "app-platform-version": app.platform_version,
+            "trustkit-version": env!("CARGO_PKG_VERSION"),
+            "pinwire-version": env!("CARGO_PKG_VERSION"),
+            "date-time": date_time,
+            "hostname": event.host,
+            "port": event.port.unwrap_or(443),
+            "noted-hostname": noted_hostname(&event.pattern),
+            "include-subdomains": event.include_subdomains || event.pattern.starts_with('*'),
+            "enforce-pinning": event.mode == PinMode::Enforce,
+            "validated-certificate-chain": chain,
+            "known-pins": known_pins,
+            // TrustKit's TSKTrustEvaluationResult: 1 is "failed, no matching pin".
+            "validation-result": 1,
+            "known-pins-expiration-date": expiration,
+        })
+    }
+
+    fn uris_for(&self, pattern: &str) -> &[String] {
+        HostPattern::parse(pattern)
+            .ok()
+            .and_then(|p| self.config.uris.get(&p))
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+    }
+
+    /// Whether an identical report was queued within the rate-limit window; records this one if not.
+    fn seen_recently(&self, report: &serde_json::Value) -> bool {
+        let mut key_source = report.clone();
+        if let Some(map) = key_source.as_object_mut() {
+            map.remove("date-time");
+        }
+        let mut hasher = DefaultHasher::new();
+        key_source.to_string().hash(&mut hasher);
+        let key = hasher.finish();
+        let now = Instant::now();
+        let mut recent = self.recent.lock().unwrap_or_else(|e| e.into_inner());
+        recent.retain(|_, at| now.duration_since(*at) < self.config.rate_limit);
+        if recent.contains_key(&key) {
+            return true;
+        }
+        recent.insert(key, now);
+        false
+    }
+
+    fn start_worker(&self) {
+        let Some(mut receiver) = self.receiver.lock().unwrap_or_else(|e| e.into_inner()).take() else {
+            return;
+        };
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        let client = self.upload_client.clone();
+        runtime.spawn(async move {
+            while let Some(report) = receiver.recv().await {
+                // Sent once; a failure is dropped, never retried.
+                let request = crate::Request::post(&report.uri, report.body)
+                    .and_then(|r| r.header("content-type", "application/json"));
+                if let Ok(request) = request {
+                    if let Ok(response) = client.execute(request).await {
+                        let _ = response.bytes().await;
+                    }
+                }
+            }
+        });
+    }
+}
+
+fn noted_hostname(pattern: &str) -> &str {
+    pattern.trim_start_matches("**.").trim_start_matches("*.")
+}
+
+fn base64_of(bytes: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+impl PinObserver for Reporter {
+    fn on_pin_event(&self, event: &PinEvent) {
+        if event.outcome != PinOutcome::Mismatch {
+            return;
+        }
+        let uris = self.uris_for(&event.pattern);
+        if uris.is_empty() {
+            return;
+        }
+        let report = self.report_json(event);
+        if self.seen_recently(&report) {
+            return;
+        }
+        self.start_worker();
+        let Some(sender) = self.sender.get() else { return };
+        let body = report.to_string().into_bytes();
+        for uri in uris {
+            // A full queue drops the report: the app's request must never wait for reporting.
+            let _ = sender.try_send(Queued {
+                uri: uri.clone(),
+                body: body.clone(),
+            });
+        }
+    }
+}
