@@ -23,6 +23,7 @@
 #![warn(missing_docs)]
 
 mod client;
+pub mod config;
 mod error;
 mod events;
 mod host;

@@ -1,0 +1,10 @@
+//! Tests of `pinwire::config`, with fixtures under `tests/fixtures/`.
+
+mod common;
+mod errors;
+mod export;
+mod json;
+mod nsc;
+mod roundtrip;
+mod schema;
+mod trustkit;

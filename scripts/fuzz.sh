@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Fuzzes each pin-configuration parser for a bounded time and fails on any crash, panic or broken
+# round trip (the targets assert that what imports also exports and imports back the same).
+#
+#   scripts/fuzz.sh                 # every target, FUZZ_SECONDS each (default 60)
+#   FUZZ_SECONDS=20 scripts/fuzz.sh nsc_xml pin_string
+#
+# cargo-fuzz needs nightly-only compiler flags (-Zsanitizer=address); no nightly toolchain is
+# installed, so the stable compiler is told to accept them with RUSTC_BOOTSTRAP=1.
+# Crash inputs are kept in fuzz/artifacts/<target>/; the corpus grows in fuzz/corpus/<target>/, seeded
+# from core/tests/fixtures.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+FUZZ_SECONDS="${FUZZ_SECONDS:-60}"
+ALL_TARGETS=(pinwire_json nsc_xml trustkit_plist trustkit_json pin_string)
+if [ "$#" -gt 0 ]; then TARGETS=("$@"); else TARGETS=("${ALL_TARGETS[@]}"); fi
+export RUSTC_BOOTSTRAP=1
+
+if ! cargo fuzz --version >/dev/null 2>&1; then
+    echo "fuzz: installing cargo-fuzz"
+    cargo install cargo-fuzz --locked
+fi
+
+# Seed each corpus with the test fixtures of its format.
+FIX=core/tests/fixtures
+seed() {
+    local target=$1 name=$2 prefix=$3 file=$4
+    mkdir -p "fuzz/corpus/$target"
+    { printf "$prefix"; cat "$file"; } >"fuzz/corpus/$target/seed-$name"
+}
+for f in "$FIX"/pinwire/*.json "$FIX"/nsc/*.json "$FIX"/trustkit/*.pinwire.json; do
+    seed pinwire_json "$(basename "$f")" "" "$f"
+done
+for f in "$FIX"/nsc/*.xml "$FIX"/trustkit/*.xml; do
+    # The first byte selects targetSdk 34/23, debuggable, and the TrustKit-Android reader.
+    seed nsc_xml "0-$(basename "$f")" '\000' "$f"
+    seed nsc_xml "6-$(basename "$f")" '\006' "$f"
+done
+seed trustkit_plist Info.plist "" "$FIX/trustkit/Info.plist"
+seed trustkit_json ios_readme.json "" "$FIX/trustkit/ios_readme.json"
+mkdir -p fuzz/corpus/pin_string
+grep -rhoE '(sha256/)?[A-Za-z0-9+/]{43}=' "$FIX" | sort -u | head -n 20 | while read -r pin; do
+    printf '%s' "$pin" >"fuzz/corpus/pin_string/seed-$(printf '%s' "$pin" | cksum | cut -d' ' -f1)"
+done
+for pattern in 'example.com' '*.example.com' '**.example.com' '*.com' 'bücher.example' '[::1]'; do
+    printf '%s' "$pattern" >"fuzz/corpus/pin_string/seed-$(printf '%s' "$pattern" | cksum | cut -d' ' -f1)"
+done
+
+echo "fuzz: building ${#TARGETS[@]} target(s)"
+(cd fuzz && cargo fuzz build)
+
+failed=()
+for target in "${TARGETS[@]}"; do
+    echo "fuzz: $target for ${FUZZ_SECONDS}s"
+    start=$(date +%s)
+    if (cd fuzz && cargo fuzz run "$target" "corpus/$target" -- \
+        -max_total_time="$FUZZ_SECONDS" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1); then
+        echo "fuzz: $target ok ($(($(date +%s) - start))s)"
+    else
+        echo "fuzz: $target FAILED; crash inputs in fuzz/artifacts/$target/" >&2
+        failed+=("$target")
+    fi
+done
+
+passed=$((${#TARGETS[@]} - ${#failed[@]}))
+echo "fuzz: ${passed} passed, ${#failed[@]} failed"
+[ "${#failed[@]}" -eq 0 ]
