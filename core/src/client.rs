@@ -84,6 +84,22 @@ impl ClientBuilder {
         self
     }
 
+    /// Everything a configuration file describes: its policy, and its trust anchors (per host, with the
+    /// debug-only ones when `debuggable`). A file that names only the system's CAs keeps platform trust.
+    /// Report URIs are for a [`Reporter`](crate::report::Reporter): see
+    /// [`ReportConfig::with_config_uris`](crate::report::ReportConfig::with_config_uris).
+    pub fn pin_config(mut self, config: &crate::config::PinConfig, debuggable: bool) -> Result<ClientBuilder, Error> {
+        let trust = config.trust();
+        let system_only = *trust == crate::config::TrustConfig::default();
+        self.trust = if system_only {
+            TrustSource::Platform
+        } else {
+            TrustSource::Custom(Arc::new(crate::trust::ConfiguredTrust::new(config, debuggable)?))
+        };
+        self.policy = config.policy().clone();
+        Ok(self)
+    }
+
     /// Where trust comes from (default: the platform's).
     pub fn trust(mut self, trust: TrustSource) -> ClientBuilder {
         self.trust = trust;

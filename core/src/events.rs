@@ -18,6 +18,10 @@ pub enum PinOutcome {
     },
     /// No pin matched. The connection failed if the set is enforced, and went ahead if report-only.
     Mismatch,
+    /// The validated path ends at a trust anchor configured with `overridePins` (typically a debug-only
+    /// CA in a debuggable build), so the pins were not enforced, as Android's Network Security Config
+    /// does.
+    Overridden,
     /// The pin set has expired, so it was not checked and the connection went ahead on ordinary
     /// validation (the NSC/TrustKit fail-open rule).
     Expired,

@@ -83,6 +83,17 @@ impl ReportConfig {
         Ok(self)
     }
 
+    /// Adds the report URIs of a configuration file (TrustKit's `TSKReportUris`, Pinwire JSON's
+    /// `report_uris`).
+    pub fn with_config_uris(mut self, config: &crate::config::PinConfig) -> Result<ReportConfig, crate::Error> {
+        for (pattern, uris) in config.report_uris() {
+            for uri in uris {
+                self = self.report_uri(&pattern.to_string(), uri.as_str())?;
+            }
+        }
+        Ok(self)
+    }
+
     /// How long an identical report is suppressed after it was queued.
     pub fn rate_limit(mut self, window: Duration) -> ReportConfig {
         self.rate_limit = window;

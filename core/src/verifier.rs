@@ -91,6 +91,8 @@ impl PinningVerifier {
         let expected: Vec<Pin> = requirement.pins.pins().copied().collect();
         let outcome = if active.is_none() {
             PinOutcome::Expired
+        } else if chain.overrides_pins() {
+            PinOutcome::Overridden
         } else {
             match requirement.pins.matches_any(chain.pins()) {
                 Some(pin) => PinOutcome::Matched { pin },

@@ -48,12 +48,28 @@ impl fmt::Debug for ChainCert {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ValidatedChain {
     certs: Vec<ChainCert>,
+    overrides_pins: bool,
 }
 
 impl ValidatedChain {
     /// A path from its certificates, leaf first and anchor last. Only validators construct these.
     pub fn new(certs: Vec<ChainCert>) -> ValidatedChain {
-        ValidatedChain { certs }
+        ValidatedChain {
+            certs,
+            overrides_pins: false,
+        }
+    }
+
+    /// Marks the path as ending at an anchor whose configuration overrides pins (NSC `overridePins`,
+    /// typically a debug-only CA so that a debugging proxy works in debug builds).
+    pub fn with_overrides_pins(mut self) -> ValidatedChain {
+        self.overrides_pins = true;
+        self
+    }
+
+    /// Whether the path ends at an anchor that overrides pins.
+    pub fn overrides_pins(&self) -> bool {
+        self.overrides_pins
     }
 
     /// The certificates, leaf first, anchor last.

@@ -10,10 +10,14 @@
 //! bindings plug in validators that ask the OS and return the chain it validated.
 
 mod chain;
+mod configured;
 mod platform;
 mod webpki_validator;
 
 pub use chain::{ChainCert, ValidatedChain};
+pub use configured::ConfiguredTrust;
+#[cfg(target_os = "android")]
+pub use platform::android_init;
 pub use platform::platform_validator;
 pub use webpki_validator::WebPkiValidator;
 

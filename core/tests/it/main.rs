@@ -2,6 +2,7 @@
 
 mod common;
 
+mod configured;
 mod errors;
 mod http;
 mod inspect;

@@ -23,6 +23,13 @@ fn system_roots() -> Result<&'static [CertificateDer<'static>], Error> {
 
 /// The platform validator, optionally with extra roots beside the system's.
 pub fn platform_validator(extra_roots: &[CertificateDer<'static>]) -> Result<Arc<dyn ChainValidator>, Error> {
+    // The system store is read and parsed once per process; every client shares the validator.
+    static SYSTEM_ONLY: OnceLock<Arc<dyn ChainValidator>> = OnceLock::new();
+    if extra_roots.is_empty() {
+        if let Some(validator) = SYSTEM_ONLY.get() {
+            return Ok(validator.clone());
+        }
+    }
     let mut roots: Vec<CertificateDer<'static>> = Vec::new();
     // A system store may hold a certificate webpki cannot use as an anchor (a v1 or malformed one);
     // skip those rather than refusing all trust, as every TLS stack does.
@@ -32,6 +39,10 @@ pub fn platform_validator(extra_roots: &[CertificateDer<'static>]) -> Result<Arc
         }
     }
     roots.extend(extra_roots.iter().cloned());
-    let validator = WebPkiValidator::new(roots).map_err(|e| Error::InvalidConfig { detail: e.to_string() })?;
-    Ok(Arc::new(validator))
+    let validator: Arc<dyn ChainValidator> =
+        Arc::new(WebPkiValidator::new(roots).map_err(|e| Error::InvalidConfig { detail: e.to_string() })?);
+    if extra_roots.is_empty() {
+        return Ok(SYSTEM_ONLY.get_or_init(|| validator).clone());
+    }
+    Ok(validator)
 }
