@@ -10,4 +10,5 @@ suite_begin
 run_step "cargo fmt --check" cargo fmt --all --check
 run_step "cargo clippy" cargo clippy --workspace --all-targets --locked -- -D warnings
 run_cargo_tests "rust" cargo test --workspace --locked
+run_suite_script "android-check" scripts/check-android.sh
 suite_end

@@ -21,6 +21,9 @@ pub const TIMEOUT: u8 = 7;
 /// The connection could not be made.
 pub const CONNECTION_FAILED: u8 = 8;
 
+/// `pinwire check` found something that would break users.
+pub const CHECK_FAILED: u8 = 9;
+
 /// The exit-code table shown in `--help`.
 pub const EXIT_CODES_HELP: &str = "Exit codes:
   0  success
@@ -31,7 +34,8 @@ pub const EXIT_CODES_HELP: &str = "Exit codes:
   5  certificate not valid for the host name
   6  cleartext HTTP refused by the policy
   7  timeout
-  8  connection failed";
+  8  connection failed
+  9  check: the policy would refuse a server, or a server cannot be validated";
 
 /// The exit code for a core error.
 pub fn code_for(error: &Error) -> u8 {

@@ -17,8 +17,14 @@ pub struct FetchArgs {
     url: String,
     /// Pin the URL's host to this key (`sha256/...`); repeatable. A single pin is accepted here, since
     /// this is a check, not a shipped app.
-    #[arg(long = "pin", value_name = "sha256/BASE64")]
+    #[arg(long = "pin", value_name = "sha256/BASE64", conflicts_with = "config")]
     pins: Vec<String>,
+    /// Use the pins and trust anchors of this configuration file (Pinwire JSON, NSC XML, TrustKit), as
+    /// the app ships it.
+    #[arg(long = "config", value_name = "FILE")]
+    config: Option<PathBuf>,
+    #[command(flatten)]
+    read: crate::config_file::ConfigArgs,
     #[command(flatten)]
     trust: TrustArgs,
     /// The HTTP method.
@@ -99,9 +105,17 @@ fn build_client(args: &FetchArgs, host: &str) -> Result<Client, String> {
             .dangerous_allow_single_pin();
     }
     let policy = policy.build().map_err(|e| e.to_string())?;
-    let mut builder = Client::builder()
-        .policy(policy)
-        .trust(args.trust.trust_source()?)
+    let mut builder = Client::builder().policy(policy).trust(args.trust.trust_source()?);
+    if let Some(path) = &args.config {
+        let config = args.read.load(path)?;
+        builder = builder
+            .pin_config(&config, args.read.debuggable)
+            .map_err(|e| e.to_string())?;
+        if !args.trust.cacert.is_empty() {
+            builder = builder.trust(args.trust.trust_source()?);
+        }
+    }
+    let mut builder = builder
         .max_redirects(if args.follow { args.max_redirects } else { 0 })
         .call_timeout(args.max_time.map(seconds));
     if let Some(t) = args.connect_timeout {

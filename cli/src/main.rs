@@ -2,7 +2,10 @@
 
 #![forbid(unsafe_code)]
 
+mod check;
 mod common;
+mod config_file;
+mod convert;
 mod demo;
 mod exit;
 mod fetch;
@@ -26,8 +29,19 @@ enum Command {
     Pins(pins::PinsArgs),
     /// Fetch a URL with Pinwire's checks, the way the app would (a curl with pinning).
     Fetch(fetch::FetchArgs),
+    /// Check a configuration against today's servers before a release or a rotation.
+    Check(check::CheckArgs),
+    /// Convert between configuration formats.
+    #[command(subcommand)]
+    Config(ConfigCommand),
     /// Start local TLS servers and walk through a pinned success, an impostor refused and a key rotation.
     Demo,
+}
+
+#[derive(Subcommand, Debug)]
+enum ConfigCommand {
+    /// Convert a pin configuration: `--from nsc|trustkit|pinwire --to nsc|trustkit|trustkit-json|pinwire|okhttp FILE`.
+    Convert(convert::ConvertArgs),
 }
 
 fn main() -> ExitCode {
@@ -43,6 +57,8 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Pins(args) => pins::run(args).await,
             Command::Fetch(args) => fetch::run(args).await,
+            Command::Check(args) => check::run(args).await,
+            Command::Config(ConfigCommand::Convert(args)) => convert::run(args),
             Command::Demo => demo::run().await,
         }
     });

@@ -208,3 +208,185 @@ async fn demo_walks_through_success_impostor_and_rotation() {
     assert!(text.contains("Certificate pinning failure!"));
     assert!(text.contains("hello from the rotated server"));
 }
+
+fn pinwire_json(pins: &[String]) -> String {
+    let pins: Vec<String> = pins.iter().map(|p| format!("\"{p}\"")).collect();
+    format!(
+        r#"{{"version": 1, "rules": [{{"pattern": "{HOST}", "pins": [{}]}}]}}"#,
+        pins.join(", ")
+    )
+}
+
+fn check_args(s: &Setup, server: &TestServer, config: &std::path::Path, extra: &[&str]) -> Vec<String> {
+    let mut args = vec![
+        "check".to_string(),
+        "--config".into(),
+        config.display().to_string(),
+        "--cacert".into(),
+        s.root_file.path().display().to_string(),
+        "--no-system-roots".into(),
+        "--port".into(),
+        server.port().to_string(),
+        "--resolve".into(),
+        format!("{HOST}:{}:127.0.0.1", server.port()),
+    ];
+    args.extend(extra.iter().map(|a| a.to_string()));
+    args
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn check_accepts_a_good_policy_and_fails_one_that_would_break_users() {
+    let s = setup();
+    let server = TestServer::https("cli", &s.leaf).await;
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("good.json");
+    let backup = Pin::from_sha256([7; 32]).to_string();
+    std::fs::write(&good, pinwire_json(&[pin(s.leaf.leaf()), backup.clone()])).unwrap();
+    let out = pinwire(check_args(&s, &server, &good, &[])).await;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(code(&out), 0, "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("today's chain is accepted"), "{stdout}");
+    assert!(stdout.contains(&format!("{backup} matches nothing served")), "{stdout}");
+
+    // Leaf expiring within the window, and a CA pin: warnings, still exit 0.
+    let ca_pinned = dir.path().join("ca.json");
+    let intermediate_pin = Pin::from_certificate_der(&s.leaf.chain[1]).unwrap().to_string();
+    std::fs::write(&ca_pinned, pinwire_json(&[intermediate_pin, backup.clone()])).unwrap();
+    let out = pinwire(check_args(&s, &server, &ca_pinned, &["--warn-days", "400", "--json"])).await;
+    assert_eq!(code(&out), 0);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["ok"], true);
+    assert_eq!(json["hosts"][0]["level"], "warn");
+    let texts: Vec<&str> = json["hosts"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["text"].as_str().unwrap())
+        .collect();
+    assert!(texts.iter().any(|t| t.contains("pins a CA key")), "{texts:?}");
+    assert!(texts.iter().any(|t| t.contains("expires on")), "{texts:?}");
+
+    // A rotation gone wrong: no pin matches what is served.
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, pinwire_json(&[backup, Pin::from_sha256([8; 32]).to_string()])).unwrap();
+    let out = pinwire(check_args(&s, &server, &bad, &[])).await;
+    assert_eq!(code(&out), 9);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("would refuse this server"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn config_convert_round_trips_and_fetch_uses_the_converted_config() {
+    let s = setup();
+    let server = TestServer::https("cli", &s.leaf).await;
+    let dir = tempfile::tempdir().unwrap();
+    let raw = dir.path().join("raw");
+    std::fs::create_dir(&raw).unwrap();
+    std::fs::write(raw.join("app_ca.pem"), s.root.cert_pem()).unwrap();
+    let b64 = |p: String| p["sha256/".len()..].to_string();
+    let nsc = format!(
+        r#"<network-security-config>
+  <domain-config>
+    <domain>{HOST}</domain>
+    <trust-anchors><certificates src="@raw/app_ca"/></trust-anchors>
+    <pin-set><pin digest="SHA-256">{}</pin><pin digest="SHA-256">{}</pin></pin-set>
+  </domain-config>
+</network-security-config>"#,
+        b64(pin(s.leaf.leaf())),
+        b64(Pin::from_sha256([7; 32]).to_string())
+    );
+    let nsc_path = dir.path().join("network_security_config.xml");
+    std::fs::write(&nsc_path, nsc).unwrap();
+    let raw_dir = raw.display().to_string();
+
+    let json_path = dir.path().join("pins.json");
+    let out = pinwire(vec![
+        "config".into(),
+        "convert".into(),
+        "--from".into(),
+        "nsc".into(),
+        "--to".into(),
+        "pinwire".into(),
+        nsc_path.display().to_string(),
+        "--raw-dir".into(),
+        raw_dir.clone(),
+        "-o".into(),
+        json_path.display().to_string(),
+    ])
+    .await;
+    assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
+
+    // Back to NSC: the bundled CA comes out as a raw resource again.
+    let raw_out = dir.path().join("raw-out");
+    let out = pinwire(vec![
+        "config".into(),
+        "convert".into(),
+        "--to".into(),
+        "nsc".into(),
+        json_path.display().to_string(),
+        "--raw-out".into(),
+        raw_out.display().to_string(),
+    ])
+    .await;
+    assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("<pin-set"));
+    let written: Vec<_> = std::fs::read_dir(&raw_out).unwrap().collect();
+    assert_eq!(written.len(), 1);
+
+    let out = pinwire(vec![
+        "config".into(),
+        "convert".into(),
+        "--to".into(),
+        "okhttp".into(),
+        json_path.display().to_string(),
+    ])
+    .await;
+    let kotlin = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        kotlin.contains("CertificatePinner.Builder()") && kotlin.contains(&pin(s.leaf.leaf())),
+        "{kotlin}"
+    );
+    let out = pinwire(vec![
+        "config".into(),
+        "convert".into(),
+        "--to".into(),
+        "trustkit".into(),
+        json_path.display().to_string(),
+    ])
+    .await;
+    assert!(String::from_utf8_lossy(&out.stdout).contains("TSKPinnedDomains"));
+
+    // fetch with the JSON: trust and pins come from the file (no --cacert).
+    let out = pinwire(vec![
+        "fetch".into(),
+        format!("https://{HOST}:{}/", server.port()),
+        "--config".into(),
+        json_path.display().to_string(),
+        "--resolve".into(),
+        format!("{HOST}:{}:127.0.0.1", server.port()),
+    ])
+    .await;
+    assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "hello from cli");
+
+    // A malformed file names file, line and column.
+    let broken = dir.path().join("broken.xml");
+    std::fs::write(
+        &broken,
+        "<network-security-config>\n  <domain-config>\n    <pin-set><pin digest=\"SHA-1\">x</pin></pin-set>\n",
+    )
+    .unwrap();
+    let out = pinwire(vec![
+        "config".into(),
+        "convert".into(),
+        "--to".into(),
+        "pinwire".into(),
+        broken.display().to_string(),
+    ])
+    .await;
+    assert_eq!(code(&out), 2);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("broken.xml:"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

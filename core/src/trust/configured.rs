@@ -44,12 +44,27 @@ fn alternatives(anchors: &[&TrustAnchor]) -> Result<Vec<Alternative>, Error> {
                 })?,
             ),
         };
+        let overrides_pins = anchor.override_pins && override_is_sound(&anchor.source, cfg!(target_os = "android"));
         out.push(Alternative {
             validator,
-            overrides_pins: anchor.override_pins,
+            overrides_pins,
         });
     }
     Ok(out)
+}
+
+/// Whether a chain validated for `source` really ends at one of that source's CAs, so that its
+/// `overridePins` may apply. Bundled anchors are validated against exactly their certificates, and the
+/// system store outside Android is exactly the system's roots. On Android, `System` and `User` are both
+/// validated by the platform, which applies the app's whole Network Security Config (system, user and
+/// bundled CAs alike): a chain it accepts may end anywhere, so overriding pins there would let any
+/// trusted chain skip them. There, those anchors keep the pins (stricter, never weaker).
+fn override_is_sound(source: &AnchorSource, android: bool) -> bool {
+    match source {
+        AnchorSource::Bundled { .. } => true,
+        AnchorSource::System => !android,
+        AnchorSource::User => false,
+    }
 }
 
 impl ConfiguredTrust {
@@ -130,5 +145,22 @@ impl ChainValidator for ConfiguredTrust {
                 detail: format!("no trust anchors are configured for {host}"),
             }),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn overrides_apply_only_where_the_anchor_is_known() {
+        let bundled = AnchorSource::Bundled {
+            name: "ca".into(),
+            certificates: Vec::new(),
+        };
+        assert!(override_is_sound(&bundled, true) && override_is_sound(&bundled, false));
+        assert!(override_is_sound(&AnchorSource::System, false));
+        assert!(!override_is_sound(&AnchorSource::System, true));
+        assert!(!override_is_sound(&AnchorSource::User, true) && !override_is_sound(&AnchorSource::User, false));
     }
 }

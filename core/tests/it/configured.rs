@@ -139,11 +139,13 @@ async fn debug_overrides_apply_only_to_debuggable_builds_and_override_pins() {
 #[tokio::test]
 async fn a_config_with_only_system_anchors_uses_platform_trust() {
     let json = format!(
-        r#"{{"version": 1, "domains": [{{"pattern": "{HOST}", "pins": ["{}", "{}"]}}]}}"#,
+        r#"{{"version": 1, "rules": [{{"pattern": "{HOST}", "pins": ["{}", "{}"]}}]}}"#,
         unrelated_pin(1),
         unrelated_pin(2)
     );
     let config = PinConfig::from_json(&json, "pins.json").unwrap_or_else(|e| panic!("{e}"));
+    assert!(config.warnings().is_empty(), "{:?}", config.warnings());
+    assert!(config.policy().pins_for(&pinwire::Host::parse(HOST).unwrap()).is_some());
     let pki = Pki::new("System");
     let server = TestServer::https("app", &pki.leaf).await;
     // The test CA is not in the system store: validation fails before the (wrong) pins are looked at.

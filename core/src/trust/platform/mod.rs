@@ -11,3 +11,11 @@
 mod other;
 #[cfg(not(any(target_os = "android", target_vendor = "apple")))]
 pub use other::platform_validator;
+
+#[cfg(target_os = "android")]
+mod android;
+#[cfg(target_os = "android")]
+pub use android::{android_init, platform_validator};
+// The exception-to-reason mapping is plain Rust: compiled for host tests too.
+#[cfg(any(target_os = "android", test))]
+mod android_reasons;
