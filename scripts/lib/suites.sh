@@ -58,7 +58,8 @@ run_suite_script() {
     "$@" 2>&1 | tee "$log"
     local status=${PIPESTATUS[0]}
     local line passed=0 failed=0
-    line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
+    # The closing line, optionally after one "word:" (as "fuzz: 5 passed, 0 failed").
+    line=$(grep -E '^([A-Za-z-]+: )?[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1 | sed -E 's/^[A-Za-z-]+: //')
     if [ -n "$line" ]; then
         passed=$(echo "$line" | awk '{ print $1 }')
         failed=$(echo "$line" | awk '{ print $3 }')
