@@ -10,6 +10,7 @@ suite_begin
 run_step "cargo fmt --check" cargo fmt --all --check
 run_step "cargo clippy" cargo clippy --workspace --all-targets --locked -- -D warnings
 run_cargo_tests "rust" cargo test --workspace --locked
+run_suite_script "kotlin" scripts/test-kotlin.sh
 run_suite_script "android-check" scripts/check-android.sh
 if [ -n "${FUZZ_SECONDS:-}" ]; then
     # CI sets FUZZ_SECONDS (60 per target); locally: FUZZ_SECONDS=20 scripts/test.sh

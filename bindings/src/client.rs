@@ -1,6 +1,7 @@
 //! The client, request and response as the foreign languages see them.
 
 use crate::cancel::CancellationToken;
+use crate::config::PinConfig;
 use crate::error::PinwireError;
 use crate::events::{ListenerObserver, PinEventListener};
 use crate::runtime;
@@ -161,6 +162,43 @@ fn millis(ms: Option<u64>) -> Option<Duration> {
     ms.map(Duration::from_millis)
 }
 
+/// The options every client takes, whatever its pins and trust come from.
+fn build(
+    mut builder: pinwire::ClientBuilder,
+    options: &ClientOptions,
+    listener: Option<Arc<dyn PinEventListener>>,
+) -> Result<Arc<PinwireClient>, PinwireError> {
+    builder = builder
+        .max_redirects(options.max_redirects as usize)
+        .call_timeout(millis(options.call_timeout_ms));
+    if let Some(timeout) = options.connect_timeout_ms {
+        builder = builder.connect_timeout(Some(Duration::from_millis(timeout)));
+    }
+    if let Some(timeout) = options.read_timeout_ms {
+        builder = builder.read_timeout(Some(Duration::from_millis(timeout)));
+    }
+    if let Some(proxy) = &options.proxy {
+        builder = builder.proxy(proxy);
+    }
+    if options.http1_only {
+        builder = builder.http_versions(pinwire::HttpVersions::Http1Only);
+    }
+    if let Some(agent) = &options.user_agent {
+        builder = builder.user_agent(agent);
+    }
+    for entry in &options.resolve {
+        let ip: std::net::IpAddr = entry.address.parse().map_err(|_| PinwireError::InvalidConfig {
+            detail: format!("resolve {}: {:?} is not an IP address", entry.host, entry.address),
+        })?;
+        builder = builder.resolve(&entry.host, std::net::SocketAddr::new(ip, 0));
+    }
+    if let Some(listener) = listener {
+        builder = builder.observer(Arc::new(ListenerObserver(listener)));
+    }
+    let inner = runtime::enter(|| builder.build())?;
+    Ok(Arc::new(PinwireClient { inner }))
+}
+
 /// An HTTPS client with pinning.
 #[derive(Debug, uniffi::Object)]
 pub struct PinwireClient {
@@ -186,37 +224,32 @@ impl PinwireClient {
             (false, true) => pinwire::TrustSource::PlatformAndRoots(roots),
             (false, false) => pinwire::TrustSource::Roots(roots),
         };
-        let mut builder = pinwire::Client::builder()
-            .policy(policy_from(&options)?)
-            .trust(trust)
-            .max_redirects(options.max_redirects as usize)
-            .call_timeout(millis(options.call_timeout_ms));
-        if let Some(timeout) = options.connect_timeout_ms {
-            builder = builder.connect_timeout(Some(Duration::from_millis(timeout)));
+        let builder = pinwire::Client::builder().policy(policy_from(&options)?).trust(trust);
+        build(builder, &options, listener)
+    }
+
+    /// Builds a client whose pins and trust anchors come from a configuration file; `options` gives
+    /// the rest (timeouts, proxy, ...) and must not carry pins or trust of its own.
+    #[uniffi::constructor]
+    pub fn from_config(
+        config: Arc<PinConfig>,
+        options: ClientOptions,
+        listener: Option<Arc<dyn PinEventListener>>,
+    ) -> Result<Arc<PinwireClient>, PinwireError> {
+        if !options.pins.is_empty()
+            || !options.trusted_roots_pem.is_empty()
+            || !options.include_platform_trust
+            || options.dangerous_allow_single_pin
+            || options.cleartext_permitted_by_default
+        {
+            return Err(PinwireError::InvalidConfig {
+                detail: "a client built from a configuration file takes its pins, trust and cleartext rules from \
+                         the file: do not also give pins, trusted roots, platform trust or cleartext options"
+                    .into(),
+            });
         }
-        if let Some(timeout) = options.read_timeout_ms {
-            builder = builder.read_timeout(Some(Duration::from_millis(timeout)));
-        }
-        if let Some(proxy) = &options.proxy {
-            builder = builder.proxy(proxy);
-        }
-        if options.http1_only {
-            builder = builder.http_versions(pinwire::HttpVersions::Http1Only);
-        }
-        if let Some(agent) = &options.user_agent {
-            builder = builder.user_agent(agent);
-        }
-        for entry in &options.resolve {
-            let ip: std::net::IpAddr = entry.address.parse().map_err(|_| PinwireError::InvalidConfig {
-                detail: format!("resolve {}: {:?} is not an IP address", entry.host, entry.address),
-            })?;
-            builder = builder.resolve(&entry.host, std::net::SocketAddr::new(ip, 0));
-        }
-        if let Some(listener) = listener {
-            builder = builder.observer(Arc::new(ListenerObserver(listener)));
-        }
-        let inner = runtime::enter(|| builder.build())?;
-        Ok(Arc::new(PinwireClient { inner }))
+        let builder = pinwire::Client::builder().pin_config(&config.inner, config.debuggable)?;
+        build(builder, &options, listener)
     }
 
     /// Sends a request; returns once the response headers have arrived. Dropping the call (Kotlin

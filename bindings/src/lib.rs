@@ -11,6 +11,7 @@
 mod android;
 mod cancel;
 mod client;
+mod config;
 mod error;
 mod events;
 mod pins;
@@ -18,6 +19,7 @@ mod runtime;
 
 pub use cancel::CancellationToken;
 pub use client::{ClientOptions, Header, HttpRequest, HttpResponse, PinRule, PinwireClient, ResolveOverride};
+pub use config::{NscImportOptions, PinConfig};
 pub use error::{PinwireError, TimeoutKind};
 pub use events::{PinEventListener, PinEventRecord, PinOutcomeKind};
 pub use pins::{pin_from_certificate_der, pin_from_certificates_pem, pin_from_private_key, pin_from_public_key};

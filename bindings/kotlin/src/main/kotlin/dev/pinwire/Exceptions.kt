@@ -1,0 +1,214 @@
+package dev.pinwire
+
+import java.io.IOException
+import kotlin.coroutines.cancellation.CancellationException
+import dev.pinwire.ffi.PinwireException as FfiError
+import dev.pinwire.ffi.TimeoutKind as FfiTimeoutKind
+import dev.pinwire.ffi.UntrustedReasonKind as FfiUntrustedReason
+
+/**
+ * Every way a Pinwire call fails. Each subclass carries the fields a caller acts on; [message] is the
+ * core's own text (the same in Rust, Kotlin and Swift), written to be understood from a crash report.
+ *
+ * Cancelling the calling coroutine (or [Call.cancel]) is not a failure: it surfaces as
+ * [CancellationException], never as a [PinwireException].
+ */
+sealed class PinwireException(message: String, cause: Throwable? = null) : IOException(message, cause)
+
+/**
+ * The server's chain was valid, and none of its keys is pinned for the host: an impostor, or a key
+ * rotation the app's pins do not know yet. [message] is laid out like OkHttp's "Certificate pinning
+ * failure!".
+ */
+class PinMismatchException(
+    /** The host that was connected to. */
+    val host: String,
+    /** The port, when known. */
+    val port: Int?,
+    /** The pattern of the pin rule that applied, e.g. `**.example.com`. */
+    val pattern: String,
+    /** The pins the rule expects (`sha256/...`). */
+    val expectedPins: List<String>,
+    /** The validated chain's pins, leaf first, trust anchor last. */
+    val chainPins: List<String>,
+    /** The validated chain's subjects, in the same order as [chainPins]. */
+    val chainSubjects: List<String>,
+    message: String,
+) : PinwireException(message)
+
+/** Why a certificate chain was not trusted. */
+enum class UntrustedReason {
+    EXPIRED,
+    NOT_YET_VALID,
+    UNKNOWN_ISSUER,
+    BAD_SIGNATURE,
+    HOSTNAME_MISMATCH,
+    NOT_SERVER_AUTH,
+    REVOKED,
+    WRONG_ROLE,
+    MALFORMED,
+    OTHER,
+}
+
+/** The chain did not validate (unknown issuer, expired, ...); pins were not looked at. */
+class UntrustedCertificateException(
+    /** The host that was connected to. */
+    val host: String,
+    /** Why the chain was refused. */
+    val reason: UntrustedReason,
+    message: String,
+) : PinwireException(message)
+
+/** The certificate is not valid for the host that was connected to. */
+class HostnameMismatchException(
+    /** The host that was connected to. */
+    val host: String,
+    message: String,
+) : PinwireException(message)
+
+/** `http://` to a host the policy does not permit cleartext to (also when a redirect leads there). */
+class CleartextNotPermittedException(
+    /** The host. */
+    val host: String,
+    /** The URL that was refused. */
+    val url: String,
+    message: String,
+) : PinwireException(message)
+
+/** Which timeout fired. */
+enum class TimeoutKind {
+    /** Connecting: TCP and the TLS handshake ([PinwireClient.Builder.connectTimeout]). */
+    CONNECT,
+
+    /** Waiting for data from the server ([PinwireClient.Builder.readTimeout]). */
+    READ,
+
+    /** The whole call, body included ([PinwireClient.Builder.callTimeout], [Request.callTimeout]). */
+    CALL,
+}
+
+/** A timeout fired: catch this to handle all three, or one of its subclasses to tell them apart. */
+sealed class TimeoutException(
+    /** Which timeout fired. */
+    val kind: TimeoutKind,
+    /** The URL being fetched. */
+    val url: String,
+    message: String,
+) : PinwireException(message)
+
+/** The connection (TCP and TLS handshake) was not made within the connect timeout. */
+class ConnectTimeoutException(url: String, message: String) : TimeoutException(TimeoutKind.CONNECT, url, message)
+
+/** The server sent nothing for longer than the read timeout. */
+class ReadTimeoutException(url: String, message: String) : TimeoutException(TimeoutKind.READ, url, message)
+
+/** The whole call took longer than the call timeout. */
+class CallTimeoutException(url: String, message: String) : TimeoutException(TimeoutKind.CALL, url, message)
+
+/** The connection could not be made: refused, unreachable, DNS, or a proxy refused the tunnel. */
+class ConnectException(
+    /** The URL being fetched. */
+    val url: String,
+    message: String,
+) : PinwireException(message)
+
+/** The peer broke the TLS or HTTP protocol, or the connection dropped mid-exchange. */
+class ProtocolException(
+    /** The URL being fetched. */
+    val url: String,
+    message: String,
+) : PinwireException(message)
+
+/** More redirects than [PinwireClient.Builder.maxRedirects] allows. */
+class TooManyRedirectsException(
+    /** The URL of the redirect that was refused. */
+    val url: String,
+    /** The limit. */
+    val maxRedirects: Int,
+    message: String,
+) : PinwireException(message)
+
+/** The client, pin policy, a pin, a certificate or a header is invalid. Never a silent fallback. */
+class InvalidConfigException(message: String) : PinwireException(message)
+
+/** A malformed URL or an unsupported scheme. */
+class InvalidUrlException(
+    /** The URL as given. */
+    val url: String,
+    message: String,
+) : PinwireException(message)
+
+/** A client or response was used after `close()` (or a body after [Response.closeBody]). */
+class ClosedException(
+    /** Which object, e.g. `response body`. */
+    val what: String,
+    message: String = "$what was used after close()",
+) : PinwireException(message)
+
+// ---------------------------------------------------------------------------------------------------
+// The one place where the generated error becomes a Kotlin exception.
+
+internal fun FfiError.toKotlin(): Exception = when (this) {
+    is FfiError.PinMismatch -> PinMismatchException(
+        host = host,
+        port = port?.toInt(),
+        pattern = pattern,
+        expectedPins = expectedPins,
+        chainPins = chainPins,
+        chainSubjects = chainSubjects,
+        message = detail,
+    )
+    is FfiError.UntrustedCertificate -> UntrustedCertificateException(host, reason.toKotlin(), detail)
+    is FfiError.HostnameMismatch -> HostnameMismatchException(host, detail)
+    is FfiError.CleartextNotPermitted -> CleartextNotPermittedException(host, url, detail)
+    is FfiError.Timeout -> when (kind) {
+        FfiTimeoutKind.CONNECT -> ConnectTimeoutException(url, detail)
+        FfiTimeoutKind.READ -> ReadTimeoutException(url, detail)
+        FfiTimeoutKind.CALL -> CallTimeoutException(url, detail)
+    }
+    is FfiError.Connect -> ConnectException(url, detail)
+    is FfiError.Protocol -> ProtocolException(url, detail)
+    is FfiError.TooManyRedirects -> TooManyRedirectsException(
+        url,
+        max.toLong().coerceAtMost(Int.MAX_VALUE.toLong()).toInt(),
+        detail,
+    )
+    is FfiError.InvalidConfig -> InvalidConfigException(detail)
+    is FfiError.InvalidUrl -> InvalidUrlException(url, detail)
+    // Only a CancellationToken (Call.cancel) produces this: coroutine cancellation drops the Rust future,
+    // which then returns nothing at all.
+    is FfiError.Cancelled -> CancellationException("the call was cancelled")
+    is FfiError.Closed -> ClosedException(what)
+}
+
+private fun FfiUntrustedReason.toKotlin(): UntrustedReason = when (this) {
+    FfiUntrustedReason.EXPIRED -> UntrustedReason.EXPIRED
+    FfiUntrustedReason.NOT_YET_VALID -> UntrustedReason.NOT_YET_VALID
+    FfiUntrustedReason.UNKNOWN_ISSUER -> UntrustedReason.UNKNOWN_ISSUER
+    FfiUntrustedReason.BAD_SIGNATURE -> UntrustedReason.BAD_SIGNATURE
+    FfiUntrustedReason.HOSTNAME_MISMATCH -> UntrustedReason.HOSTNAME_MISMATCH
+    FfiUntrustedReason.NOT_SERVER_AUTH -> UntrustedReason.NOT_SERVER_AUTH
+    FfiUntrustedReason.REVOKED -> UntrustedReason.REVOKED
+    FfiUntrustedReason.WRONG_ROLE -> UntrustedReason.WRONG_ROLE
+    FfiUntrustedReason.MALFORMED -> UntrustedReason.MALFORMED
+    FfiUntrustedReason.OTHER -> UntrustedReason.OTHER
+}
+
+/**
+ * Runs a call into the generated bindings, turning its errors into [PinwireException]s (or
+ * [CancellationException]) and a use of a destroyed native object into [ClosedException]. Coroutine
+ * cancellation passes through untouched.
+ */
+internal inline fun <T> ffiCall(what: String, block: () -> T): T {
+    try {
+        return block()
+    } catch (e: CancellationException) {
+        throw e // an IllegalStateException too: must not be taken for the case below
+    } catch (e: FfiError) {
+        throw e.toKotlin()
+    } catch (e: IllegalStateException) {
+        // The generated objects throw this when used after destroy(): a close() raced with this call.
+        if (e.message?.contains("already been destroyed") == true) throw ClosedException(what)
+        throw e
+    }
+}

@@ -1,0 +1,291 @@
+package dev.pinwire
+
+import dev.pinwire.ffi.ClientOptions
+import dev.pinwire.ffi.PinRule
+import dev.pinwire.ffi.ResolveOverride
+import java.io.Closeable
+import java.io.IOException
+import java.net.InetAddress
+import java.time.Instant
+import java.time.LocalDate
+import java.time.ZoneOffset
+import java.util.concurrent.atomic.AtomicBoolean
+import kotlin.time.Duration
+import kotlin.time.Duration.Companion.days
+import kotlin.time.Duration.Companion.milliseconds
+import kotlin.time.toKotlinDuration
+import kotlinx.coroutines.runBlocking
+import dev.pinwire.ffi.CancellationToken as FfiCancellationToken
+import dev.pinwire.ffi.PinwireClient as FfiClient
+
+/**
+ * An HTTPS client whose every TLS handshake validates the chain and then checks its pins, in the Rust
+ * core. Build one with [PinwireClient.builder] (or the DSL `PinwireClient { ... }`), share it for the
+ * app's life (it pools connections), and [close] it when done.
+ *
+ * ```
+ * val client = PinwireClient {
+ *     add("api.example.com", "sha256/r/mIkG3eEpVdm+u/ko/cwxzOMo1bk4TyHIlByibiA5E=", "sha256/YLh1dUR9y6Kja30RrAn7JKnbQG/uEtLMkBgFF2Fuihg=")
+ *     connectTimeout(10.seconds)
+ * }
+ * client.execute(Request.get("https://api.example.com/v1/me")).use { println(it.string()) }
+ * ```
+ */
+class PinwireClient private constructor(private val ffi: FfiClient) : Closeable {
+    private val closed = AtomicBoolean(false)
+
+    /**
+     * Sends [request] and returns once the response headers have arrived; read the body from the
+     * [Response]. Cancelling the calling coroutine stops the call and closes its connection (the Rust
+     * future is dropped), and throws [kotlin.coroutines.cancellation.CancellationException].
+     *
+     * @throws PinwireException for every failure: [PinMismatchException], [UntrustedCertificateException],
+     *   [TimeoutException], ...
+     */
+    suspend fun execute(request: Request): Response = execute(request, null)
+
+    /** [execute] for callers outside coroutines (Java): blocks the thread; interrupting it cancels the call. */
+    @Throws(IOException::class, InterruptedException::class)
+    fun executeBlocking(request: Request): Response = runBlocking { execute(request) }
+
+    /** A call that can be cancelled from any thread with [Call.cancel], like OkHttp's `Call`. */
+    fun newCall(request: Request): Call = Call(this, request)
+
+    internal suspend fun execute(request: Request, token: FfiCancellationToken?): Response {
+        if (closed.get()) throw ClosedException("client")
+        val native = ffiCall("client") { ffi.execute(request.toFfi(), token) }
+        return Response(native, token)
+    }
+
+    /** Whether [close] was called. */
+    val isClosed: Boolean get() = closed.get()
+
+    /**
+     * Frees the native client: idle connections close, calls in flight finish, new calls throw
+     * [ClosedException]. Harmless when called again.
+     */
+    override fun close() {
+        if (closed.compareAndSet(false, true)) ffi.close()
+    }
+
+    /** The options of one pin rule, set in the block of [Builder.add]. */
+    class PinRuleOptions internal constructor() {
+        internal var includeSubdomains = false
+        internal var reportOnly = false
+        internal var expiration: Instant? = null
+        internal var cleartextPermitted: Boolean? = null
+
+        /** Also pin every subdomain of the pattern (NSC's `includeSubdomains`). */
+        @JvmOverloads
+        fun includeSubdomains(include: Boolean = true) = apply { includeSubdomains = include }
+
+        /** Report mismatches to the [listener][Builder.listener] and let the connection go on. */
+        @JvmOverloads
+        fun reportOnly(reportOnly: Boolean = true) = apply { this.reportOnly = reportOnly }
+
+        /** From 00:00 UTC on [date] the pins are not enforced (NSC's `expiration`): an old app is never locked out. */
+        fun expiresOn(date: LocalDate) = apply { expiration = date.atStartOfDay(ZoneOffset.UTC).toInstant() }
+
+        /** From [instant] the pins are not enforced. */
+        fun expiresAt(instant: Instant) = apply { expiration = instant }
+
+        /** Allow (or refuse) `http://` to these hosts. */
+        fun cleartextPermitted(permitted: Boolean) = apply { cleartextPermitted = permitted }
+    }
+
+    /**
+     * Builds a [PinwireClient]. The pin vocabulary is OkHttp's `CertificatePinner.Builder`:
+     * `add(pattern, vararg pins)`, where a pattern is `example.com`, `*.example.com` (one label) or
+     * `**.example.com` (any number), and a pin is `sha256/` + base64 of the SHA-256 of the
+     * SubjectPublicKeyInfo. Adding the same pattern twice adds pins to it.
+     */
+    class Builder {
+        private val rules = LinkedHashMap<String, Pair<MutableList<String>, PinRuleOptions>>()
+        private var dangerousAllowSinglePin = false
+        private var cleartextPermittedByDefault = false
+        private val trustedRootsPem = mutableListOf<String>()
+        private var platformTrust = true
+        private var connectTimeout: Duration? = null
+        private var readTimeout: Duration? = null
+        private var callTimeout: Duration? = null
+        private var maxRedirects = 10
+        private var proxy: String? = null
+        private var http1Only = false
+        private val resolve = mutableListOf<ResolveOverride>()
+        private var userAgent: String? = null
+        private var listener: PinEventListener? = null
+        private var config: PinConfig? = null
+
+        /** Pins [pattern] to [pins] (at least two distinct pins: a backup key). */
+        fun add(pattern: String, vararg pins: String): Builder = add(pattern, *pins) {}
+
+        /** Pins [pattern] to [pins], with options: `add("x.com", a, b) { reportOnly(); includeSubdomains() }`. */
+        fun add(pattern: String, vararg pins: String, options: PinRuleOptions.() -> Unit): Builder = apply {
+            val rule = rules.getOrPut(pattern) { mutableListOf<String>() to PinRuleOptions() }
+            rule.first += pins
+            rule.second.options()
+        }
+
+        /** Turns pinning off for the hosts of [pattern] under a broader rule (a rule with no pins). */
+        fun exempt(pattern: String): Builder = add(pattern)
+
+        /** Accept pin sets with a single pin, without a backup key. Dangerous: one key rotation locks the app out. */
+        fun dangerousAllowSinglePin() = apply { dangerousAllowSinglePin = true }
+
+        /** Allow `http://` to hosts no rule speaks about (refused by default). */
+        fun cleartextPermittedByDefault(permitted: Boolean) = apply { cleartextPermittedByDefault = permitted }
+
+        /** Trusts these PEM root certificates (app-bundled CAs, or a self-signed server certificate). */
+        fun trustedRootsPem(vararg pem: String) = apply { trustedRootsPem += pem }
+
+        /**
+         * Whether the platform's roots are trusted too (default true). `false` with [trustedRootsPem] trusts
+         * only those roots.
+         */
+        fun platformTrust(enabled: Boolean) = apply { platformTrust = enabled }
+
+        /** Timeout for TCP connect plus TLS handshake (default 30 s). */
+        fun connectTimeout(timeout: Duration) = apply { connectTimeout = checked(timeout) }
+
+        /** Timeout for TCP connect plus TLS handshake (default 30 s). */
+        fun connectTimeout(timeout: java.time.Duration) = connectTimeout(timeout.toKotlin())
+
+        /** Longest wait for data from the server, between reads (default 30 s). */
+        fun readTimeout(timeout: Duration) = apply { readTimeout = checked(timeout) }
+
+        /** Longest wait for data from the server, between reads (default 30 s). */
+        fun readTimeout(timeout: java.time.Duration) = readTimeout(timeout.toKotlin())
+
+        /** Timeout for a whole call, body included (default none). */
+        fun callTimeout(timeout: Duration) = apply { callTimeout = checked(timeout) }
+
+        /** Timeout for a whole call, body included (default none). */
+        fun callTimeout(timeout: java.time.Duration) = callTimeout(timeout.toKotlin())
+
+        /** Redirects to follow (default 10); 0 hands redirects back as responses. */
+        fun maxRedirects(max: Int) = apply {
+            require(max >= 0) { "maxRedirects must be >= 0, was $max" }
+            maxRedirects = max
+        }
+
+        /** An explicit HTTP proxy, e.g. `http://proxy.local:3128` (environment variables are not read). */
+        fun proxy(url: String) = apply { proxy = url }
+
+        /** Offer only HTTP/1.1 (default: HTTP/2 by ALPN with HTTP/1.1 fallback). */
+        @JvmOverloads
+        fun http1Only(enabled: Boolean = true) = apply { http1Only = enabled }
+
+        /** Resolves [host] to [address] (an IP address) instead of asking DNS, like curl's `--resolve`. */
+        fun resolve(host: String, address: String) = apply { resolve += ResolveOverride(host, address) }
+
+        /** Resolves [host] to [address] instead of asking DNS. */
+        fun resolve(host: String, address: InetAddress) = resolve(host, address.hostAddress)
+
+        /** The User-Agent header. */
+        fun userAgent(userAgent: String) = apply { this.userAgent = userAgent }
+
+        /**
+         * Takes the pins and trust anchors from a configuration file ([PinConfig.fromJson],
+         * [PinConfig.fromNscXml]) instead of [add], [trustedRootsPem], [platformTrust] and the cleartext
+         * options, which must then not be used. Timeouts, proxy and the rest still come from this builder.
+         */
+        fun config(config: PinConfig) = apply { this.config = config }
+
+        /** Receives every pin decision (see [PinEventListener]). */
+        fun listener(listener: PinEventListener) = apply { this.listener = listener }
+
+        /**
+         * Builds the client.
+         *
+         * @throws InvalidConfigException for an invalid pattern, pin, pin set (fewer than two pins, the same
+         *   pattern twice after normalisation), root certificate, proxy or address, or pins and trust given
+         *   both here and in a [config].
+         */
+        @Throws(InvalidConfigException::class)
+        fun build(): PinwireClient {
+            val options = ClientOptions(
+                pins = rules.map { (pattern, rule) ->
+                    val (pins, options) = rule
+                    PinRule(
+                        pattern = pattern,
+                        pins = pins.toList(),
+                        includeSubdomains = options.includeSubdomains,
+                        reportOnly = options.reportOnly,
+                        expiresEpochSeconds = options.expiration?.epochSecond,
+                        cleartextPermitted = options.cleartextPermitted,
+                    )
+                },
+                dangerousAllowSinglePin = dangerousAllowSinglePin,
+                cleartextPermittedByDefault = cleartextPermittedByDefault,
+                trustedRootsPem = trustedRootsPem.toList(),
+                includePlatformTrust = platformTrust,
+                connectTimeoutMs = connectTimeout?.let(::millis),
+                readTimeoutMs = readTimeout?.let(::millis),
+                callTimeoutMs = callTimeout?.let(::millis),
+                maxRedirects = maxRedirects.toUInt(),
+                proxy = proxy,
+                http1Only = http1Only,
+                resolve = resolve.toList(),
+                userAgent = userAgent,
+            )
+            val adapter = listener?.let(::ListenerAdapter)
+            val native = when (val config = config) {
+                null -> ffiCall("client builder") { FfiClient(options, adapter) }
+                else -> config.withNative { FfiClient.fromConfig(it, options, adapter) }
+            }
+            return PinwireClient(native)
+        }
+
+        private fun checked(timeout: Duration): Duration {
+            require(!timeout.isNegative()) { "a timeout must not be negative, was $timeout" }
+            return timeout
+        }
+    }
+
+    companion object {
+        /** A new [Builder]. */
+        @JvmStatic
+        fun builder(): Builder = Builder()
+
+        /** DSL: `PinwireClient { add("api.example.com", pin1, pin2); connectTimeout(5.seconds) }`. */
+        operator fun invoke(configure: Builder.() -> Unit): PinwireClient = Builder().apply(configure).build()
+    }
+}
+
+/**
+ * One request that can be cancelled from any thread, like OkHttp's `Call`; it executes once.
+ * [cancel] stops the call and any read of its response body, which then throw
+ * [kotlin.coroutines.cancellation.CancellationException] (an [InterruptedIOException][java.io.InterruptedIOException]
+ * from [Response.byteStream]).
+ */
+class Call internal constructor(private val client: PinwireClient, val request: Request) {
+    private val token = FfiCancellationToken()
+    private val executed = AtomicBoolean(false)
+
+    /** Sends the request, as [PinwireClient.execute]. */
+    suspend fun execute(): Response {
+        check(executed.compareAndSet(false, true)) { "this call was already executed" }
+        return client.execute(request, token)
+    }
+
+    /** [execute], blocking the calling thread. */
+    @Throws(IOException::class, InterruptedException::class)
+    fun executeBlocking(): Response = runBlocking { execute() }
+
+    /** Cancels the call and its body reads, from any thread. Harmless when called again. */
+    fun cancel() = token.cancel()
+
+    /** Whether [cancel] was called. */
+    val isCanceled: Boolean get() = token.isCancelled()
+}
+
+/** Whole milliseconds for the FFI, rounding a sub-millisecond rest up; INFINITE becomes 100 years. */
+internal fun millis(duration: Duration): ULong {
+    val capped = if (duration > MAX_TIMEOUT) MAX_TIMEOUT else duration
+    val ms = capped.inWholeMilliseconds
+    return (if (capped > ms.milliseconds) ms + 1 else ms).toULong()
+}
+
+private val MAX_TIMEOUT = (365 * 100).days
+
+internal fun java.time.Duration.toKotlin(): Duration = toKotlinDuration()

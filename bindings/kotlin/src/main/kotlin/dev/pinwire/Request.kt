@@ -1,0 +1,140 @@
+package dev.pinwire
+
+import dev.pinwire.ffi.Header
+import dev.pinwire.ffi.HttpRequest
+
+/** HTTP headers in order; names are compared ignoring case. */
+class Headers(private val entries: List<Pair<String, String>>) : Iterable<Pair<String, String>> {
+    /** The last value of [name], or null. */
+    operator fun get(name: String): String? = entries.lastOrNull { it.first.equals(name, ignoreCase = true) }?.second
+
+    /** Every value of [name], in order. */
+    fun values(name: String): List<String> = entries.filter { it.first.equals(name, ignoreCase = true) }.map { it.second }
+
+    /** The names, in order of first appearance. */
+    fun names(): Set<String> = entries.mapTo(LinkedHashSet()) { it.first }
+
+    /** The number of header lines. */
+    val size: Int get() = entries.size
+
+    override fun iterator(): Iterator<Pair<String, String>> = entries.iterator()
+
+    override fun toString(): String = entries.joinToString(", ", "Headers(", ")") { "${it.first}: ${it.second}" }
+
+    companion object {
+        @JvmField
+        val EMPTY = Headers(emptyList())
+    }
+}
+
+/**
+ * An HTTP request. Build one with [Request.get], [Request.post], the [Builder], or the DSL
+ * `Request("https://...") { header("accept", "application/json") }`.
+ */
+class Request private constructor(
+    /** An absolute `https://` URL (`http://` only where the policy permits cleartext). */
+    val url: String,
+    /** `GET`, `POST`, ... */
+    val method: String,
+    val headers: Headers,
+    /** The body, or null for none. */
+    val body: ByteArray?,
+    /** Overrides the client's call timeout for this request. */
+    val callTimeout: kotlin.time.Duration?,
+) {
+    fun newBuilder(): Builder = Builder(this)
+
+    override fun toString(): String = "Request($method $url)"
+
+    /** Builds a [Request]; every method returns the builder. */
+    class Builder() {
+        private var url: String? = null
+        private var method = "GET"
+        private val headers = mutableListOf<Pair<String, String>>()
+        private var body: ByteArray? = null
+        private var callTimeout: kotlin.time.Duration? = null
+
+        internal constructor(request: Request) : this() {
+            url = request.url
+            method = request.method
+            headers += request.headers
+            body = request.body
+            callTimeout = request.callTimeout
+        }
+
+        fun url(url: String) = apply { this.url = url }
+
+        /** Adds a header line (several lines of one name are kept). */
+        fun header(name: String, value: String) = apply { headers += name to value }
+
+        /** Replaces every line of [name] with this one. */
+        fun setHeader(name: String, value: String) = apply {
+            headers.removeAll { it.first.equals(name, ignoreCase = true) }
+            headers += name to value
+        }
+
+        /** Sets the method and the body (null for none). */
+        @JvmOverloads
+        fun method(method: String, body: ByteArray? = null) = apply {
+            this.method = method
+            this.body = body
+        }
+
+        fun get() = method("GET")
+
+        fun post(body: ByteArray) = method("POST", body)
+
+        fun post(body: String) = method("POST", body.encodeToByteArray())
+
+        fun put(body: ByteArray) = method("PUT", body)
+
+        fun delete() = method("DELETE")
+
+        /** Sets the body without changing the method. */
+        fun body(body: ByteArray?) = apply { this.body = body }
+
+        /** Sets the body as UTF-8 text without changing the method. */
+        fun body(body: String) = apply { this.body = body.encodeToByteArray() }
+
+        /** The timeout for this whole call, body included; overrides the client's. */
+        fun callTimeout(timeout: kotlin.time.Duration) = apply { callTimeout = timeout }
+
+        /** The timeout for this whole call, body included; overrides the client's. */
+        fun callTimeout(timeout: java.time.Duration) = apply { callTimeout = timeout.toKotlin() }
+
+        fun build(): Request = Request(
+            url = requireNotNull(url) { "Request.Builder: url(...) was not set" },
+            method = method,
+            headers = Headers(headers.toList()),
+            body = body,
+            callTimeout = callTimeout,
+        )
+    }
+
+    companion object {
+        /** `GET url`. */
+        @JvmStatic
+        fun get(url: String): Request = Builder().url(url).build()
+
+        /** `POST url` with a body. */
+        @JvmStatic
+        fun post(url: String, body: ByteArray): Request = Builder().url(url).post(body).build()
+
+        /** `POST url` with a UTF-8 text body, and its `content-type` if given. */
+        @JvmStatic
+        @JvmOverloads
+        fun post(url: String, body: String, contentType: String? = null): Request =
+            Builder().url(url).post(body).apply { contentType?.let { header("content-type", it) } }.build()
+
+        /** DSL: `Request(url) { method("PUT", bytes); header("x", "y") }`. */
+        operator fun invoke(url: String, block: Builder.() -> Unit = {}): Request = Builder().url(url).apply(block).build()
+    }
+}
+
+internal fun Request.toFfi(): HttpRequest = HttpRequest(
+    method = method,
+    url = url,
+    headers = headers.map { Header(it.first, it.second) },
+    body = body,
+    callTimeoutMs = callTimeout?.let(::millis),
+)

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# The Kotlin suite on the JVM: builds libpinwire_ffi (dev profile) and pinwire-testserver, generates the
+# UniFFI Kotlin bindings (workspace uniffi-bindgen, library mode), then runs the JUnit 5 tests of
+# bindings/kotlin with Maven against the real test server on 127.0.0.1.
+#
+# Ends with one line "N passed, N failed" (from Surefire's totals) and exits non-zero if anything failed.
+# Needs: cargo, a JDK 17+ and Maven (installed with apt-get on Debian when missing); Maven fetches the
+# Kotlin compiler, kotlinx-coroutines, JNA and JUnit from Maven Central into ~/.m2 on first use.
+# Respects CARGO_TARGET_DIR (default: <repo>/target).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
+case $TARGET in /*) ;; *) TARGET=$ROOT/$TARGET ;; esac
+LIBDIR=$TARGET/debug
+KOTLIN=$ROOT/bindings/kotlin
+GENERATED=$KOTLIN/target/generated-sources/uniffi
+
+fail() {
+    echo "!! kotlin: $*"
+    echo "0 passed, 1 failed"
+    exit 1
+}
+
+# --- tools -----------------------------------------------------------------------------------------
+missing=()
+command -v javac >/dev/null 2>&1 || missing+=(openjdk-17-jdk-headless)
+command -v mvn >/dev/null 2>&1 || missing+=(maven)
+if [ "${#missing[@]}" -gt 0 ]; then
+    echo "==> installing ${missing[*]}"
+    if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ]; then
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" \
+            || fail "apt-get could not install ${missing[*]}"
+    else
+        fail "missing ${missing[*]} (install a JDK 17+ and Maven)"
+    fi
+fi
+
+# --- Rust: the library and the test server -------------------------------------------------------------
+# --all-targets resolves features as `cargo test --workspace` does, so after the Rust suite nothing is
+# rebuilt here (a plain `cargo build -p ...` would build tokio & co. a second time without test-util).
+echo "==> cargo build (libpinwire_ffi, pinwire-testserver, uniffi-bindgen)"
+cargo build --locked --workspace --all-targets || fail "cargo build failed"
+[ -f "$LIBDIR/libpinwire_ffi.so" ] || fail "$LIBDIR/libpinwire_ffi.so was not built"
+[ -x "$LIBDIR/pinwire-testserver" ] || fail "$LIBDIR/pinwire-testserver was not built"
+[ -x "$LIBDIR/uniffi-bindgen" ] || fail "$LIBDIR/uniffi-bindgen was not built"
+
+# --- the generated Kotlin (build output, never committed) -----------------------------------------------
+# The binary the workspace build just made: `cargo run -p uniffi-bindgen` alone would resolve uniffi's
+# features for that one package and build uniffi a second time (~3 min cold).
+echo "==> uniffi-bindgen generate --library libpinwire_ffi.so --language kotlin"
+rm -rf "$GENERATED"
+"$LIBDIR/uniffi-bindgen" generate --library "$LIBDIR/libpinwire_ffi.so" \
+    --language kotlin --no-format --out-dir "$GENERATED" || fail "uniffi-bindgen failed"
+[ -f "$GENERATED/dev/pinwire/ffi/pinwire_ffi.kt" ] \
+    || fail "no dev/pinwire/ffi/pinwire_ffi.kt: is bindings/uniffi.toml's package_name read?"
+
+# --- Maven: compile and test ---------------------------------------------------------------------------
+echo "==> mvn test (bindings/kotlin)"
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+mvn -B --no-transfer-progress -Dstyle.color=never -f "$KOTLIN/pom.xml" test \
+    -Djna.library.path="$LIBDIR" -Dpinwire.testserver="$LIBDIR/pinwire-testserver" 2>&1 \
+    | sed -u "s/\x1b\[[0-9;]*m//g" | tee "$log"
+status=${PIPESTATUS[0]}
+
+# Surefire's totals: "Tests run: N, Failures: F, Errors: E, Skipped: S" (the per-class lines add "Time elapsed").
+totals=$(sed 's/\x1b\[[0-9;]*m//g' "$log" | grep -E 'Tests run: [0-9]+, Failures: [0-9]+, Errors: [0-9]+, Skipped: [0-9]+$' | tail -n 1)
+if [ -z "$totals" ]; then
+    fail "Maven exited with $status before Surefire reported (compilation failed?)"
+fi
+read -r run failures errors skipped < <(echo "$totals" | sed -E 's/.*Tests run: ([0-9]+), Failures: ([0-9]+), Errors: ([0-9]+), Skipped: ([0-9]+)$/\1 \2 \3 \4/')
+passed=$((run - failures - errors - skipped))
+failed=$((failures + errors))
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+    echo "!! kotlin: Maven exited with $status"
+    failed=1
+fi
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
