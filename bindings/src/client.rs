@@ -4,6 +4,7 @@ use crate::cancel::CancellationToken;
 use crate::config::PinConfig;
 use crate::error::PinwireError;
 use crate::events::{ListenerObserver, PinEventListener};
+use crate::report::ReportingOptions;
 use crate::runtime;
 use pinwire::{DomainRule, PinSet, Policy};
 use rustls_pki_types::pem::PemObject;
@@ -84,6 +85,9 @@ pub struct ClientOptions {
     /// The User-Agent header.
     #[uniffi(default = None)]
     pub user_agent: Option<String>,
+    /// Send pin failure reports (TrustKit's format) in the background.
+    #[uniffi(default = None)]
+    pub reporting: Option<ReportingOptions>,
 }
 
 /// A header.
@@ -167,7 +171,10 @@ fn build(
     mut builder: pinwire::ClientBuilder,
     options: &ClientOptions,
     listener: Option<Arc<dyn PinEventListener>>,
+    config: Option<&pinwire::config::PinConfig>,
+    upload_trust: pinwire::TrustSource,
 ) -> Result<Arc<PinwireClient>, PinwireError> {
+    let mut resolved = Vec::new();
     builder = builder
         .max_redirects(options.max_redirects as usize)
         .call_timeout(millis(options.call_timeout_ms));
@@ -191,11 +198,17 @@ fn build(
             detail: format!("resolve {}: {:?} is not an IP address", entry.host, entry.address),
         })?;
         builder = builder.resolve(&entry.host, std::net::SocketAddr::new(ip, 0));
+        resolved.push((entry.host.clone(), std::net::SocketAddr::new(ip, 0)));
     }
     if let Some(listener) = listener {
         builder = builder.observer(Arc::new(ListenerObserver(listener)));
     }
-    let inner = runtime::enter(|| builder.build())?;
+    let inner = runtime::enter(|| {
+        if let Some(reporting) = &options.reporting {
+            builder = builder.reporter(crate::report::reporter(reporting, config, upload_trust, &resolved)?);
+        }
+        Ok::<_, PinwireError>(builder.build()?)
+    })?;
     Ok(Arc::new(PinwireClient { inner }))
 }
 
@@ -224,8 +237,10 @@ impl PinwireClient {
             (false, true) => pinwire::TrustSource::PlatformAndRoots(roots),
             (false, false) => pinwire::TrustSource::Roots(roots),
         };
-        let builder = pinwire::Client::builder().policy(policy_from(&options)?).trust(trust);
-        build(builder, &options, listener)
+        let builder = pinwire::Client::builder()
+            .policy(policy_from(&options)?)
+            .trust(trust.clone());
+        build(builder, &options, listener, None, trust)
     }
 
     /// Builds a client whose pins and trust anchors come from a configuration file; `options` gives
@@ -249,7 +264,13 @@ impl PinwireClient {
             });
         }
         let builder = pinwire::Client::builder().pin_config(&config.inner, config.debuggable)?;
-        build(builder, &options, listener)
+        build(
+            builder,
+            &options,
+            listener,
+            Some(&config.inner),
+            pinwire::TrustSource::Platform,
+        )
     }
 
     /// Sends a request; returns once the response headers have arrived. Dropping the call (Kotlin

@@ -15,6 +15,7 @@ mod config;
 mod error;
 mod events;
 mod pins;
+mod report;
 mod runtime;
 
 pub use cancel::CancellationToken;
@@ -23,5 +24,6 @@ pub use config::{NscImportOptions, PinConfig};
 pub use error::{PinwireError, TimeoutKind};
 pub use events::{PinEventListener, PinEventRecord, PinOutcomeKind};
 pub use pins::{pin_from_certificate_der, pin_from_certificates_pem, pin_from_private_key, pin_from_public_key};
+pub use report::{ReportUri, ReportingOptions};
 
 uniffi::setup_scaffolding!();

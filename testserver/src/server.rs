@@ -7,6 +7,7 @@
 //! - `/redirect?to=<url>`: `302` to `<url>`
 //! - `/loop`: `302` to itself
 //! - `/collect`: records the request body (a report collector), `204`
+//! - `/collected`: the bodies `/collect` received, as a JSON array of strings
 //! - `/open-gate`: the same as [`TestServer::open_gate`], for suites in other processes
 //! - `/status/<code>`: an empty response with that status
 //! - `/stall`: never answers (for timeouts and cancellation)
@@ -276,6 +277,20 @@ async fn route(req: Request<Incoming>, shared: Arc<Shared>) -> Result<Response<B
                 .unwrap_or_default();
             shared.collected.lock().expect("lock").push(body);
             response(StatusCode::NO_CONTENT, full(""))
+        }
+        ["collected"] => {
+            // What `/collect` received, as a JSON array of strings, for suites in other processes.
+            let bodies: Vec<String> = shared
+                .collected
+                .lock()
+                .expect("lock")
+                .iter()
+                .map(|b| String::from_utf8_lossy(b).into_owned())
+                .collect();
+            response(
+                StatusCode::OK,
+                full(serde_json::to_string(&bodies).expect("strings serialise")),
+            )
         }
         ["open-gate"] => {
             // For suites in other processes (Kotlin, Swift), which cannot call `open_gate`.

@@ -2,6 +2,8 @@ package dev.pinwire
 
 import dev.pinwire.ffi.ClientOptions
 import dev.pinwire.ffi.PinRule
+import dev.pinwire.ffi.ReportUri
+import dev.pinwire.ffi.ReportingOptions
 import dev.pinwire.ffi.ResolveOverride
 import java.io.Closeable
 import java.io.IOException
@@ -115,6 +117,7 @@ class PinwireClient private constructor(private val ffi: FfiClient) : Closeable 
         private var userAgent: String? = null
         private var listener: PinEventListener? = null
         private var config: PinConfig? = null
+        private var reporting: ReportingOptions? = null
 
         /** Pins [pattern] to [pins] (at least two distinct pins: a backup key). */
         fun add(pattern: String, vararg pins: String): Builder = add(pattern, *pins) {}
@@ -191,6 +194,23 @@ class PinwireClient private constructor(private val ffi: FfiClient) : Closeable 
          */
         fun config(config: PinConfig) = apply { this.config = config }
 
+        /**
+         * Sends pin failure reports in TrustKit's JSON format, in the background, to [uris] (pattern to
+         * `https` URL; a [config]'s report URIs are added): [app] is the identity reports carry. Reports
+         * never delay or fail a request; identical ones are sent at most once per [rateLimit].
+         */
+        fun reporting(app: AppIdentity, uris: Map<String, String> = emptyMap(), rateLimit: Duration? = null) = apply {
+            reporting = ReportingOptions(
+                appBundleId = app.bundleId,
+                appVersion = app.version,
+                appVendorId = app.vendorId,
+                appPlatform = app.platform,
+                appPlatformVersion = app.platformVersion,
+                uris = uris.map { (pattern, uri) -> ReportUri(pattern, uri) },
+                rateLimitSeconds = rateLimit?.inWholeSeconds?.toULong(),
+            )
+        }
+
         /** Receives every pin decision (see [PinEventListener]). */
         fun listener(listener: PinEventListener) = apply { this.listener = listener }
 
@@ -227,6 +247,7 @@ class PinwireClient private constructor(private val ffi: FfiClient) : Closeable 
                 http1Only = http1Only,
                 resolve = resolve.toList(),
                 userAgent = userAgent,
+                reporting = reporting,
             )
             val adapter = listener?.let(::ListenerAdapter)
             val native = when (val config = config) {
@@ -289,3 +310,12 @@ internal fun millis(duration: Duration): ULong {
 private val MAX_TIMEOUT = (365 * 100).days
 
 internal fun java.time.Duration.toKotlin(): Duration = toKotlinDuration()
+
+/** The app's identity in pin failure reports (TrustKit's `app-*` fields), given once at start-up. */
+data class AppIdentity(
+    val bundleId: String,
+    val version: String,
+    val vendorId: String,
+    val platform: String = "ANDROID",
+    val platformVersion: String = System.getProperty("os.version").orEmpty(),
+)
