@@ -66,6 +66,27 @@ impl PinConfig {
         }))
     }
 
+    /// Reads a TrustKit configuration dictionary (iOS) written as JSON, optionally under `TSKConfiguration`.
+    #[uniffi::constructor]
+    pub fn from_trustkit_json(text: String, file: String) -> Result<Arc<PinConfig>, PinwireError> {
+        let inner = pinwire::config::PinConfig::from_trustkit_json(&text, &file).map_err(invalid)?;
+        Ok(Arc::new(PinConfig {
+            inner,
+            debuggable: false,
+        }))
+    }
+
+    /// Reads a TrustKit configuration dictionary (iOS) written as plist XML, or an Info.plist holding one
+    /// under `TSKConfiguration`.
+    #[uniffi::constructor]
+    pub fn from_trustkit_plist(text: String, file: String) -> Result<Arc<PinConfig>, PinwireError> {
+        let inner = pinwire::config::PinConfig::from_trustkit_plist(&text, &file).map_err(invalid)?;
+        Ok(Arc::new(PinConfig {
+            inner,
+            debuggable: false,
+        }))
+    }
+
     /// What the file said that was not used, each as `file:line:column: warning: ...`.
     pub fn warnings(&self) -> Vec<String> {
         self.inner.warnings().iter().map(ToString::to_string).collect()

@@ -19,3 +19,8 @@ pub use android::{android_init, platform_validator};
 // The exception-to-reason mapping is plain Rust: compiled for host tests too.
 #[cfg(any(target_os = "android", test))]
 mod android_reasons;
+
+#[cfg(target_vendor = "apple")]
+mod apple;
+#[cfg(target_vendor = "apple")]
+pub use apple::platform_validator;

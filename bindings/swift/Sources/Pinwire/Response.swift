@@ -1,0 +1,100 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+internal import PinwireBindings
+
+/// A response, handed back once its headers have arrived; the body is read on demand, once: as `Data`
+/// (`data()`), as text (`text()`), or chunk by chunk (`for try await chunk in response.body`), which keeps
+/// only one chunk in memory.
+///
+/// Cancelling the task that reads the body stops the read and closes the connection.
+public final class Response: Sendable {
+    /// The status code.
+    public let status: Int
+    /// `HTTP/1.1` or `HTTP/2.0`.
+    public let version: String
+    /// The final URL, after redirects.
+    public let url: URL
+    /// The headers, in the order received.
+    public let headers: [Header]
+
+    let inner: HttpResponse
+
+    init(_ inner: HttpResponse, requestURL: URL) {
+        self.inner = inner
+        status = Int(inner.status())
+        version = inner.version()
+        url = URL(string: inner.url()) ?? requestURL
+        headers = inner.headers().map { Header($0.name, $0.value) }
+    }
+
+    /// The first value of a header (names compare case-insensitively), or nil.
+    public func header(_ name: String) -> String? {
+        headers.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
+    }
+
+    /// Every value of a header, in order.
+    public func headers(named name: String) -> [String] {
+        headers.filter { $0.name.caseInsensitiveCompare(name) == .orderedSame }.map(\.value)
+    }
+
+    /// Whether the status is 2xx.
+    public var isSuccessful: Bool { (200..<300).contains(status) }
+
+    /// The rest of the body.
+    public func data() async throws -> Data {
+        try await callRustCancellable { token in try await inner.bytes(cancel: token) }
+    }
+
+    /// The rest of the body as UTF-8 text (invalid sequences replaced).
+    public func text() async throws -> String {
+        try await callRustCancellable { token in try await inner.text(cancel: token) }
+    }
+
+    /// The body as an `AsyncSequence` of chunks, read as they arrive.
+    public var body: ResponseBody { ResponseBody(response: self) }
+
+    /// Discards the rest of the body and releases the connection; reading afterwards fails with
+    /// `PinwireError.closed`.
+    public func close() {
+        inner.closeBody()
+    }
+
+    /// The status and headers as an `HTTPURLResponse`, for code written against URLSession.
+    public var httpURLResponse: HTTPURLResponse? {
+        var fields: [String: String] = [:]
+        for header in headers {
+            // HTTPURLResponse holds one value per name: repeated headers are joined with ", " (RFC 9110).
+            fields[header.name] = fields[header.name].map { "\($0), \(header.value)" } ?? header.value
+        }
+        return HTTPURLResponse(url: url, statusCode: status, httpVersion: version, headerFields: fields)
+    }
+}
+
+/// A response body as chunks of `Data`, in order. Iterate it once.
+public struct ResponseBody: AsyncSequence, Sendable {
+    public typealias Element = Data
+
+    let response: Response
+
+    public func makeAsyncIterator() -> AsyncIterator {
+        AsyncIterator(response: response)
+    }
+
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        let response: Response
+
+        /// The next chunk (never empty), or nil at the end of the body.
+        public mutating func next() async throws -> Data? {
+            let inner = response.inner
+            while true {
+                let chunk = try await callRustCancellable { token in try await inner.chunk(cancel: token) }
+                // HTTP/2 may end a body with an empty DATA frame: not a chunk anyone wants.
+                if chunk?.isEmpty != true {
+                    return chunk
+                }
+            }
+        }
+    }
+}
