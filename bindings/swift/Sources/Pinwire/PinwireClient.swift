@@ -156,6 +156,7 @@ extension PinwireClient {
         var allowSinglePin = false
         var handlers: [@Sendable (PinEvent) -> Void] = []
         var config: PinConfig?
+        var reporting: ReportingOptions?
 
         public init() {}
 
@@ -302,6 +303,24 @@ extension PinwireClient {
             return copy
         }
 
+        /// Sends pin failure reports in TrustKit's JSON format, in the background, to `uris` (pattern to
+        /// `https` URL; a `config`'s report URIs are added too). `app` is the identity reports carry.
+        /// Reports never delay or fail a request; identical ones are sent at most once per `rateLimit`
+        /// seconds (24 hours by default).
+        public func reporting(app: AppIdentity, uris: [String: String] = [:], rateLimit: TimeInterval? = nil) -> Builder {
+            var copy = self
+            copy.reporting = ReportingOptions(
+                appBundleId: app.bundleId,
+                appVersion: app.version,
+                appVendorId: app.vendorId,
+                appPlatform: app.platform,
+                appPlatformVersion: app.platformVersion,
+                uris: uris.sorted { $0.key < $1.key }.map { ReportUri(pattern: $0.key, uri: $0.value) },
+                rateLimitSeconds: rateLimit.map { UInt64(max(0, $0)) }
+            )
+            return copy
+        }
+
         /// Delivers every pin decision to `listener` (held strongly by the client).
         public func listener(_ listener: some PinEventListener) -> Builder {
             onPinEvent { event in listener.onPinEvent(event) }
@@ -330,9 +349,27 @@ extension PinwireClient {
                 proxy: proxy,
                 http1Only: http1Only,
                 resolve: resolve.map { ResolveOverride(host: $0.host, address: $0.address) },
-                userAgent: userAgent
+                userAgent: userAgent,
+                reporting: reporting
             )
         }
+    }
+}
+
+/// The app's identity in pin failure reports (TrustKit's `app-*` fields), given once at start-up.
+public struct AppIdentity: Sendable, Equatable {
+    public var bundleId: String
+    public var version: String
+    public var vendorId: String
+    public var platform: String
+    public var platformVersion: String
+
+    public init(bundleId: String, version: String, vendorId: String, platform: String = "IOS", platformVersion: String) {
+        self.bundleId = bundleId
+        self.version = version
+        self.vendorId = vendorId
+        self.platform = platform
+        self.platformVersion = platformVersion
     }
 }
 

@@ -403,3 +403,34 @@ final class EventLog: @unchecked Sendable {
     }
     #expect(detail.hasPrefix("app.json:"))
 }
+
+@Test func failureReportsReachACollector() async throws {
+    let server = try TestServer.start()
+    defer { server.stop() }
+    let info = server.info
+    let collector = server.url(info.ports.http1, "/collect").absoluteString
+    let app = AppIdentity(bundleId: "dev.pinwire.swift-tests", version: "1.0", vendorId: "vendor-swift", platformVersion: "17.0")
+    let client = try makeClient(server) {
+        $0.add(info.host, pins: [info.pins.impostorLeaf, info.pins.evilRoot], reportOnly: true)
+            .reporting(app: app, uris: [info.host: collector])
+    }
+    #expect(try await client.get(server.url(info.ports.good)).status == 200)
+
+    let reader = try makeClient(server)
+    var report: [String: Any]?
+    for _ in 0..<100 where report == nil {
+        let text = try await reader.get(server.url(info.ports.http1, "/collected")).text()
+        let bodies = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String] ?? []
+        report = bodies
+            .compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+            .first { $0["app-vendor-id"] as? String == "vendor-swift" }
+        if report == nil { try await Task.sleep(nanoseconds: 50_000_000) }
+    }
+    let found = try #require(report)
+    #expect(found["app-bundle-id"] as? String == "dev.pinwire.swift-tests")
+    #expect(found["app-platform"] as? String == "IOS")
+    #expect(found["hostname"] as? String == info.host)
+    #expect((found["port"] as? NSNumber)?.intValue == info.ports.good)
+    #expect(found["enforce-pinning"] as? Bool == false)
+    #expect((found["validated-certificate-chain"] as? [String])?.count == 3)
+}
