@@ -46,18 +46,19 @@ impl Response {
 
     /// The next chunk of the body, or `None` at its end. Memory use stays at one chunk.
     pub async fn chunk(&mut self) -> Result<Option<Bytes>, Error> {
-        let url = self.inner.url().to_string();
+        // The URL is formatted only when there is an error to report: this runs once per chunk.
         let read = self.inner.chunk();
         let result = match self.deadline {
-            Some(deadline) => tokio::time::timeout_at(deadline, read)
-                .await
-                .map_err(|_| Error::Timeout {
-                    kind: TimeoutKind::Call,
-                    url: url.clone(),
-                })?,
-            None => read.await,
+            Some(deadline) => tokio::time::timeout_at(deadline, read).await.ok(),
+            None => Some(read.await),
         };
-        result.map_err(|e| from_reqwest(e, &url))
+        let Some(result) = result else {
+            return Err(Error::Timeout {
+                kind: TimeoutKind::Call,
+                url: self.inner.url().to_string(),
+            });
+        };
+        result.map_err(|e| from_reqwest(e, self.inner.url().as_str()))
     }
 
     /// The whole body.
