@@ -135,15 +135,7 @@ fn ca_params(name: &str) -> CertificateParams {
 
 /// PEM text of a certificate.
 pub fn pem_cert(der: &CertificateDer<'_>) -> String {
-    use base64::Engine as _;
-    let b64 = base64::engine::general_purpose::STANDARD.encode(der.as_ref());
-    let mut out = String::from("-----BEGIN CERTIFICATE-----\n");
-    for line in b64.as_bytes().chunks(64) {
-        out.push_str(std::str::from_utf8(line).expect("base64 is ascii"));
-        out.push('\n');
-    }
-    out.push_str("-----END CERTIFICATE-----\n");
-    out
+    pinwire::inspect::pem_certificate(der.as_ref())
 }
 
 impl Authority {
