@@ -273,13 +273,14 @@ impl PinwireClient {
         )
     }
 
-    /// Sends a request; returns once the response headers have arrived. Dropping the call (Kotlin
-    /// coroutine cancellation) stops it; `cancel` does the same where dropping is not possible (Swift).
+    /// Sends a request; returns once the response headers have arrived, with the part of the body that
+    /// had arrived with them. Dropping the call (Kotlin coroutine cancellation) stops it; `cancel` does
+    /// the same where dropping is not possible (Swift).
     pub async fn execute(
         &self,
         request: HttpRequest,
         cancel: Option<Arc<CancellationToken>>,
-    ) -> Result<Arc<HttpResponse>, PinwireError> {
+    ) -> Result<HttpResponse, PinwireError> {
         let client = self.inner.clone();
         let mut core_request = pinwire::Request::new(
             pinwire::http::Method::from_bytes(request.method.as_bytes()).map_err(|e| PinwireError::InvalidConfig {
@@ -297,25 +298,45 @@ impl PinwireClient {
             core_request = core_request.call_timeout(Duration::from_millis(ms));
         }
         let token = cancel.map(|t| t.inner.clone()).unwrap_or_default();
-        let response = runtime::spawn(async move { client.execute_cancellable(core_request, &token).await })
-            .await
-            .map_err(|_| PinwireError::Cancelled)??;
-        Ok(Arc::new(HttpResponse::new(response)))
+        let response = runtime::spawn(async move {
+            let mut response = client.execute_cancellable(core_request, &token).await?;
+            let body_start = response.take_ready(BODY_START_LIMIT).to_vec();
+            Ok::<_, PinwireError>(HttpResponse::new(response, body_start))
+        })
+        .await
+        .map_err(|_| PinwireError::Cancelled)??;
+        Ok(response)
     }
 }
 
-/// A response whose body is read on demand.
-#[derive(Debug, uniffi::Object)]
+/// The most of the body [`PinwireClient::execute`] hands over with the headers.
+const BODY_START_LIMIT: usize = 64 * 1024;
+
+/// The most one [`BodyReader::chunk`] gathers from what has already arrived (it never waits for more
+/// than one piece): fewer, larger crossings of the FFI when the app reads slower than the network.
+const CHUNK_LIMIT: usize = 256 * 1024;
+
+/// A response: everything but the rest of the body comes in this one record, since every call across
+/// the FFI costs far more than the work it does (~20 µs through UniFFI's Kotlin/JNA glue).
+#[derive(Debug, uniffi::Record)]
 pub struct HttpResponse {
-    status: u16,
-    version: String,
-    url: String,
-    headers: Vec<Header>,
-    body: Arc<Mutex<Option<pinwire::Response>>>,
+    /// The status code.
+    pub status: u16,
+    /// `HTTP/1.1` or `HTTP/2.0`.
+    pub version: String,
+    /// The final URL after redirects.
+    pub url: String,
+    /// The headers, in order.
+    pub headers: Vec<Header>,
+    /// The start of the body: what had already arrived with the headers (up to 64 KiB), possibly empty.
+    pub body_start: Vec<u8>,
+    /// The rest of the body; null when `body_start` is the whole body (the connection is already
+    /// released then).
+    pub body: Option<Arc<BodyReader>>,
 }
 
 impl HttpResponse {
-    fn new(response: pinwire::Response) -> HttpResponse {
+    fn new(response: pinwire::Response, body_start: Vec<u8>) -> HttpResponse {
         let headers = response
             .headers()
             .iter()
@@ -324,51 +345,65 @@ impl HttpResponse {
                 value: String::from_utf8_lossy(value.as_bytes()).into_owned(),
             })
             .collect();
+        let status = response.status().as_u16();
+        let version = format!("{:?}", response.version());
+        let url = response.url().to_string();
+        let body = (!response.is_complete()).then(|| Arc::new(BodyReader::new(response)));
         HttpResponse {
-            status: response.status().as_u16(),
-            version: format!("{:?}", response.version()),
-            url: response.url().to_string(),
+            status,
+            version,
+            url,
             headers,
-            body: Arc::new(Mutex::new(Some(response))),
+            body_start,
+            body,
+        }
+    }
+}
+
+/// The rest of a response body, read on demand.
+#[derive(Debug, uniffi::Object)]
+pub struct BodyReader {
+    response: Arc<Mutex<Option<pinwire::Response>>>,
+    /// Cancelled by [`BodyReader::discard`]: stops a read in flight, which then drops the body.
+    closed: pinwire::CancellationToken,
+}
+
+impl BodyReader {
+    fn new(response: pinwire::Response) -> BodyReader {
+        BodyReader {
+            response: Arc::new(Mutex::new(Some(response))),
+            closed: pinwire::CancellationToken::default(),
+        }
+    }
+
+    fn closed_error() -> PinwireError {
+        PinwireError::Closed {
+            what: "response body".into(),
         }
     }
 }
 
 #[uniffi::export]
-impl HttpResponse {
-    /// The status code.
-    pub fn status(&self) -> u16 {
-        self.status
-    }
-
-    /// `HTTP/1.1` or `HTTP/2.0`.
-    pub fn version(&self) -> String {
-        self.version.clone()
-    }
-
-    /// The final URL after redirects.
-    pub fn url(&self) -> String {
-        self.url.clone()
-    }
-
-    /// The headers, in order.
-    pub fn headers(&self) -> Vec<Header> {
-        self.headers.clone()
-    }
-
-    /// The next chunk of the body, or null at its end.
+impl BodyReader {
+    /// The next piece of the body, or null at its end: waits for data, then adds what has already
+    /// arrived behind it (up to 256 KiB).
     pub async fn chunk(&self, cancel: Option<Arc<CancellationToken>>) -> Result<Option<Vec<u8>>, PinwireError> {
-        let body = self.body.clone();
+        let response = self.response.clone();
+        let closed = self.closed.clone();
         let token = cancel.map(|t| t.inner.clone()).unwrap_or_default();
         runtime::spawn(async move {
-            let mut guard = body.lock().await;
-            let response = guard.as_mut().ok_or(PinwireError::Closed {
-                what: "response body".into(),
-            })?;
+            let mut guard = response.lock().await;
+            let Some(body) = guard.as_mut().filter(|_| !closed.is_cancelled()) else {
+                return Err(BodyReader::closed_error());
+            };
             tokio::select! {
                 biased;
                 _ = token.cancelled() => Err(PinwireError::Cancelled),
-                chunk = response.chunk() => Ok(chunk?.map(|b| b.to_vec())),
+                _ = closed.cancelled() => {
+                    guard.take();
+                    Err(BodyReader::closed_error())
+                }
+                chunk = body.chunk_coalesced(CHUNK_LIMIT) => Ok(chunk?.map(|b| b.to_vec())),
             }
         })
         .await
@@ -384,14 +419,10 @@ impl HttpResponse {
         Ok(out)
     }
 
-    /// The rest of the body as UTF-8 text (invalid sequences replaced).
-    pub async fn text(&self, cancel: Option<Arc<CancellationToken>>) -> Result<String, PinwireError> {
-        Ok(String::from_utf8_lossy(&self.bytes(cancel).await?).into_owned())
-    }
-
-    /// Discards the rest of the body and releases the connection.
-    pub fn close_body(&self) {
-        if let Ok(mut guard) = self.body.try_lock() {
+    /// Discards the rest of the body and releases the connection; a read in flight ends with `Closed`.
+    pub fn discard(&self) {
+        self.closed.cancel();
+        if let Ok(mut guard) = self.response.try_lock() {
             guard.take();
         }
     }

@@ -19,7 +19,9 @@ mod report;
 mod runtime;
 
 pub use cancel::CancellationToken;
-pub use client::{ClientOptions, Header, HttpRequest, HttpResponse, PinRule, PinwireClient, ResolveOverride};
+pub use client::{
+    BodyReader, ClientOptions, Header, HttpRequest, HttpResponse, PinRule, PinwireClient, ResolveOverride,
+};
 pub use config::{NscImportOptions, PinConfig};
 pub use error::{PinwireError, TimeoutKind};
 pub use events::{PinEventListener, PinEventRecord, PinOutcomeKind};

@@ -13,6 +13,8 @@
 //! - `/stall`: never answers (for timeouts and cancellation)
 //! - `/slow-body`: sends headers and one chunk, then stalls the body
 //! - `/bytes/<n>`: `n` bytes of `x` streamed in 64 KiB chunks
+//! - `/pattern/<n>`: `n` bytes, byte `i` being `i % 251`, streamed in 64 KiB chunks (a body whose
+//!   pieces cannot be swapped, lost or repeated unnoticed)
 //! - `/gated/<n>`: 1 MiB, then waits until [`TestServer::open_gate`] is called, then the rest up to `n`
 //!   bytes: a client that buffers the whole body before handing any of it over never gets to open the
 //!   gate.
@@ -327,6 +329,14 @@ async fn route(req: Request<Incoming>, shared: Arc<Shared>) -> Result<Response<B
         ["bytes", n] => {
             let n: usize = n.parse().unwrap_or(0);
             response(StatusCode::OK, BodyExt::boxed(StreamBody::new(chunks(n))))
+        }
+        ["pattern", n] => {
+            let n: usize = n.parse().unwrap_or(0);
+            let body = stream::iter((0..n.div_ceil(CHUNK)).map(move |i| {
+                let range = i * CHUNK..n.min((i + 1) * CHUNK);
+                Ok(Frame::data(range.map(|k| (k % 251) as u8).collect::<Bytes>()))
+            }));
+            response(StatusCode::OK, BodyExt::boxed(StreamBody::new(body)))
         }
         ["gated", n] => {
             let n: usize = n.parse().unwrap_or(0);

@@ -133,3 +133,69 @@ async fn a_large_body_streams_without_being_held_whole() {
     assert_eq!(received, total);
     assert!(largest_chunk <= 1024 * 1024, "chunks stay small: {largest_chunk}");
 }
+
+#[tokio::test]
+async fn coalesced_reads_take_what_has_arrived_without_waiting_for_more() {
+    // `/gated` sends 1 MiB and then waits for the test: a coalesced read that waited to fill its limit
+    // would hang at the gate, one that did not coalesce would return the transport's small chunks.
+    let pki = Pki::new("Coalesce");
+    let server = TestServer::https("coalesce", &pki.leaf).await;
+    let client = new_client(&[pki.root.cert()], pinned(HOST, &[pki.leaf_pin()]));
+    let total = 3 * 1024 * 1024;
+    let limit = 300 * 1024;
+    let mut response = client
+        .get(&url(&server, HOST, &format!("/gated/{total}")))
+        .await
+        .unwrap();
+    let read_head = async {
+        let mut received = 0usize;
+        let mut largest = 0usize;
+        while received < 1024 * 1024 {
+            // Give the data time to arrive so that there is something to coalesce.
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            let piece = response.chunk_coalesced(limit).await.unwrap().expect("more body");
+            received += piece.len();
+            largest = largest.max(piece.len());
+        }
+        (received, largest)
+    };
+    let (mut received, largest) = tokio::time::timeout(std::time::Duration::from_secs(60), read_head)
+        .await
+        .expect("coalesced reads return what has arrived, without waiting at the gate");
+    assert!(
+        largest > 64 * 1024,
+        "pieces hold more than one transport chunk: {largest}"
+    );
+    assert!(largest < limit + 64 * 1024, "pieces stop at the limit: {largest}");
+    server.open_gate();
+    while let Some(piece) = response.chunk_coalesced(limit).await.unwrap() {
+        received += piece.len();
+    }
+    assert_eq!(received, total);
+    assert!(response.is_complete());
+}
+
+#[tokio::test]
+async fn a_small_body_that_has_arrived_is_taken_without_a_read() {
+    let pki = Pki::new("Ready");
+    let server = TestServer::https("ready", &pki.leaf).await;
+    let client = new_client(&[pki.root.cert()], pinned(HOST, &[pki.leaf_pin()]));
+    for path in ["/", "/status/204"] {
+        let mut response = client.get(&url(&server, HOST, path)).await.unwrap();
+        let mut body = Vec::new();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while !response.is_complete() {
+            assert!(std::time::Instant::now() < deadline, "{path}: the body never completed");
+            body.extend_from_slice(&response.take_ready(64 * 1024));
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+        let expected: &[u8] = if path == "/" { b"hello from ready" } else { b"" };
+        assert_eq!(body, expected, "{path}");
+        assert_eq!(response.chunk().await.unwrap(), None, "{path}: nothing after the end");
+    }
+    // Nothing ready yet: an empty piece and not complete, and the data still comes by a normal read.
+    let mut response = client.get(&url(&server, HOST, "/slow-body")).await.unwrap();
+    assert_eq!(response.chunk().await.unwrap().as_deref(), Some(&b"first"[..]));
+    assert!(response.take_ready(64 * 1024).is_empty());
+    assert!(!response.is_complete());
+}

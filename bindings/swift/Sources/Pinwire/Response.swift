@@ -19,14 +19,14 @@ public final class Response: Sendable {
     /// The headers, in the order received.
     public let headers: [Header]
 
-    let inner: HttpResponse
+    let bodyState: BodyState
 
     init(_ inner: HttpResponse, requestURL: URL) {
-        self.inner = inner
-        status = Int(inner.status())
-        version = inner.version()
-        url = URL(string: inner.url()) ?? requestURL
-        headers = inner.headers().map { Header($0.name, $0.value) }
+        status = Int(inner.status)
+        version = inner.version
+        url = URL(string: inner.url) ?? requestURL
+        headers = inner.headers.map { Header($0.name, $0.value) }
+        bodyState = BodyState(start: inner.bodyStart, reader: inner.body)
     }
 
     /// The first value of a header (names compare case-insensitively), or nil.
@@ -44,12 +44,15 @@ public final class Response: Sendable {
 
     /// The rest of the body.
     public func data() async throws -> Data {
-        try await callRustCancellable { token in try await inner.bytes(cancel: token) }
+        let head = try bodyState.takeStart() ?? Data()
+        guard let reader = bodyState.reader else { return head }
+        let tail = try await callRustCancellable { token in try await reader.bytes(cancel: token) }
+        return head.isEmpty ? tail : head + tail
     }
 
     /// The rest of the body as UTF-8 text (invalid sequences replaced).
     public func text() async throws -> String {
-        try await callRustCancellable { token in try await inner.text(cancel: token) }
+        String(decoding: try await data(), as: UTF8.self)
     }
 
     /// The body as an `AsyncSequence` of chunks, read as they arrive.
@@ -58,7 +61,7 @@ public final class Response: Sendable {
     /// Discards the rest of the body and releases the connection; reading afterwards fails with
     /// `PinwireError.closed`.
     public func close() {
-        inner.closeBody()
+        bodyState.close()
     }
 
     /// The status and headers as an `HTTPURLResponse`, for code written against URLSession.
@@ -87,14 +90,51 @@ public struct ResponseBody: AsyncSequence, Sendable {
 
         /// The next chunk (never empty), or nil at the end of the body.
         public mutating func next() async throws -> Data? {
-            let inner = response.inner
-            while true {
-                let chunk = try await callRustCancellable { token in try await inner.chunk(cancel: token) }
-                // HTTP/2 may end a body with an empty DATA frame: not a chunk anyone wants.
-                if chunk?.isEmpty != true {
-                    return chunk
-                }
+            let state = response.bodyState
+            if let start = try state.takeStart() {
+                return start
             }
+            guard let reader = state.reader else { return nil }
+            // Never empty: the core skips empty HTTP/2 DATA frames.
+            return try await callRustCancellable { token in try await reader.chunk(cancel: token) }
+        }
+    }
+}
+
+/// What of a body came with the headers, the reader of the rest (nil when the start was all of it),
+/// and whether the app closed it.
+final class BodyState: @unchecked Sendable {
+    // Guards `start` and `closed`; `reader` never changes.
+    private let lock = NSLock()
+    private var start: Data?
+    private var closed = false
+    let reader: BodyReader?
+
+    init(start: Data, reader: BodyReader?) {
+        self.start = start.isEmpty ? nil : start
+        self.reader = reader
+    }
+
+    /// The start of the body the first time (nil when there was none), then nil; throws once closed.
+    func takeStart() throws -> Data? {
+        lock.lock()
+        defer { lock.unlock() }
+        if closed {
+            throw PinwireError.closed(what: "response body")
+        }
+        let taken = start
+        start = nil
+        return taken
+    }
+
+    func close() {
+        lock.lock()
+        let first = !closed
+        closed = true
+        start = nil
+        lock.unlock()
+        if first {
+            reader?.discard()
         }
     }
 }

@@ -286,6 +286,31 @@ final class EventLog: @unchecked Sendable {
     #expect(largest <= 1 << 20)
 }
 
+@Test func everyByteArrivesOnceAndInOrder() async throws {
+    // From the piece that came with the headers (`bodyStart`) through the reader's pieces to the end.
+    let server = try TestServer.start()
+    defer { server.stop() }
+    let info = server.info
+    let client = try makeClient(server) { $0.add(info.host, info.pins.leaf, info.pins.root) }
+    for size in [10, 70_000, 1_000_000] {
+        let url = server.url(info.ports.good, "/pattern/\(size)")
+        var offset = 0
+        var inOrder = true
+        for try await chunk in try await client.get(url).body {
+            #expect(!chunk.isEmpty)
+            for (i, byte) in chunk.enumerated() where byte != UInt8((offset + i) % 251) {
+                inOrder = false
+            }
+            offset += chunk.count
+        }
+        #expect(offset == size)
+        #expect(inOrder)
+        let data = try await client.get(url).data()
+        #expect(data.count == size)
+        #expect(data.enumerated().allSatisfy { $0.element == UInt8($0.offset % 251) })
+    }
+}
+
 @Test func coreErrorsArriveAsTheirSwiftCases() async throws {
     let server = try TestServer.start()
     defer { server.stop() }

@@ -36,6 +36,10 @@ import dev.pinwire.ffi.PinwireClient as FfiClient
 class PinwireClient private constructor(private val ffi: FfiClient) : Closeable {
     private val closed = AtomicBoolean(false)
 
+    init {
+        NativeThreads.keepAttached()
+    }
+
     /**
      * Sends [request] and returns once the response headers have arrived; read the body from the
      * [Response]. Cancelling the calling coroutine stops the call and closes its connection (the Rust

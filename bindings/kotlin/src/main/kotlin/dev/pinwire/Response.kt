@@ -2,6 +2,7 @@ package dev.pinwire
 
 import dev.pinwire.ffi.CancellationToken
 import dev.pinwire.ffi.HttpResponse
+import dev.pinwire.ffi.BodyReader
 import java.io.Closeable
 import java.io.InputStream
 import java.io.InterruptedIOException
@@ -21,34 +22,56 @@ import kotlinx.coroutines.runBlocking
  * [ClosedException].
  */
 class Response internal constructor(
-    private val ffi: HttpResponse,
+    ffi: HttpResponse,
     private val token: CancellationToken?,
 ) : Closeable {
     private val closed = AtomicBoolean(false)
+    private val bodyClosed = AtomicBoolean(false)
+
+    /** The rest of the body in Rust; null when [start] was all of it. */
+    private val body: BodyReader? = ffi.body
+
+    /** What of the body came with the headers, until it is read. */
+    @Volatile
+    private var start: ByteArray? = ffi.bodyStart.takeIf { it.isNotEmpty() }
 
     /** The status code, e.g. 200. */
-    val status: Int = ffi.status().toInt()
+    val status: Int = ffi.status.toInt()
 
     /** `HTTP/1.1` or `HTTP/2.0`. */
-    val version: String = ffi.version()
+    val version: String = ffi.version
 
     /** The final URL, after redirects. */
-    val url: String = ffi.url()
+    val url: String = ffi.url
 
     /** The response headers, in order. */
-    val headers: Headers = Headers(ffi.headers().map { it.name to it.value })
+    val headers: Headers = Headers(ffi.headers.map { it.name to it.value })
 
     /** Whether [status] is 2xx. */
     val isSuccessful: Boolean get() = status in 200..299
 
-    /** The next piece of the body as it arrives from the network, or null at its end. */
-    suspend fun chunk(): ByteArray? = call { ffi.chunk(token) }
+    /**
+     * The next piece of the body as it arrives from the network, or null at its end. A piece holds
+     * what has arrived by the time it is asked for (about 256 KiB at most); it is never empty.
+     */
+    suspend fun chunk(): ByteArray? {
+        checkReadable()
+        takeStart()?.let { return it }
+        val rest = body ?: return null
+        return ffiCall("response") { rest.chunk(token) }
+    }
 
     /** The rest of the body. */
-    suspend fun bytes(): ByteArray = call { ffi.bytes(token) }
+    suspend fun bytes(): ByteArray {
+        checkReadable()
+        val head = takeStart() ?: ByteArray(0)
+        val rest = body ?: return head
+        val tail = ffiCall("response") { rest.bytes(token) }
+        return if (head.isEmpty()) tail else head + tail
+    }
 
     /** The rest of the body as UTF-8 text (invalid sequences replaced). */
-    suspend fun string(): String = call { ffi.text(token) }
+    suspend fun string(): String = bytes().decodeToString()
 
     /**
      * The rest of the body as a cold [Flow] of chunks, read from the network as the collector asks for
@@ -69,26 +92,33 @@ class Response internal constructor(
 
     /** Discards the rest of the body and releases the connection; the response's fields stay readable. */
     fun closeBody() {
-        if (!closed.get()) ffiCall("response") { ffi.closeBody() }
+        if (closed.get() || !bodyClosed.compareAndSet(false, true)) return
+        start = null
+        body?.let { rest -> ffiCall("response") { rest.discard() } }
     }
 
     /** Closes the body and frees the native response. Harmless when called again. */
     override fun close() {
         if (closed.compareAndSet(false, true)) {
-            try {
-                ffi.closeBody()
-            } finally {
-                ffi.close()
+            start = null
+            body?.let { rest ->
+                try {
+                    if (bodyClosed.compareAndSet(false, true)) rest.discard()
+                } finally {
+                    rest.destroy()
+                }
             }
         }
     }
 
     override fun toString(): String = "Response($status $version $url)"
 
-    private inline fun <T> call(block: () -> T): T {
+    private fun checkReadable() {
         if (closed.get()) throw ClosedException("response")
-        return ffiCall("response", block)
+        if (bodyClosed.get()) throw ClosedException("response body")
     }
+
+    private fun takeStart(): ByteArray? = synchronized(this) { start.also { start = null } }
 
     private inner class BodyStream : InputStream() {
         private var buffer = ByteArray(0)

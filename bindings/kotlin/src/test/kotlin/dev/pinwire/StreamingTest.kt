@@ -76,4 +76,32 @@ class StreamingTest {
             }
         }
     }
+
+    @Test
+    fun `every byte arrives once and in order, from the piece that came with the headers to the end`() =
+        runBlocking<Unit> {
+            testClient().use { client ->
+                for (size in listOf(10, 70_000, 1_000_000)) {
+                    val url = TestServer.url("good", "/pattern/$size")
+                    client.execute(Request.get(url)).use { response ->
+                        var offset = 0
+                        while (true) {
+                            val chunk = response.chunk() ?: break
+                            assertTrue(chunk.isNotEmpty())
+                            chunk.forEachIndexed { i, b ->
+                                assertEquals(((offset + i) % 251).toByte(), b, "byte ${offset + i}")
+                            }
+                            offset += chunk.size
+                        }
+                        assertEquals(size, offset)
+                        assertEquals(null, response.chunk(), "the end stays the end")
+                    }
+                    client.execute(Request.get(url)).use { response ->
+                        val body = response.bytes()
+                        assertEquals(size, body.size)
+                        assertTrue(body.withIndex().all { (i, b) -> b == (i % 251).toByte() })
+                    }
+                }
+            }
+        }
 }
