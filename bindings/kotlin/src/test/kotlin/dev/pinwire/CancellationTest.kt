@@ -7,6 +7,7 @@ import kotlin.time.Duration.Companion.milliseconds
 import kotlin.time.Duration.Companion.seconds
 import kotlin.time.TimeSource
 import kotlinx.coroutines.CoroutineStart
+import kotlinx.coroutines.async
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.delay
 import kotlinx.coroutines.launch
@@ -86,6 +87,26 @@ class CancellationTest {
             // The read was aborted; closing the response releases the connection, which is not reusable.
             response.close()
             assertTrue(eventually(2.seconds) { establishedConnectionsTo(port) == before })
+        }
+    }
+
+    @Test
+    fun `closeBody during a body read ends the read and closes the connection`() = runBlocking<Unit> {
+        testClient { http1Only() }.use { client ->
+            val before = establishedConnectionsTo(port)
+            val response = client.execute(Request.get(TestServer.url("http1", "/slow-body")))
+            assertEquals("first", response.chunk()!!.decodeToString())
+            val reader = async(Dispatchers.Default, start = CoroutineStart.UNDISPATCHED) {
+                runCatching { response.chunk() }
+            }
+            delay(300)
+            assertEquals(before + 1, establishedConnectionsTo(port))
+            response.closeBody()
+            val outcome = withTimeout(5.seconds) { reader.await() }
+            val e = outcome.exceptionOrNull()
+            assertTrue(e is ClosedException, "the read in flight ends with ClosedException, not $outcome")
+            assertTrue(eventually(2.seconds) { establishedConnectionsTo(port) == before }, "the connection closes")
+            response.close()
         }
     }
 
