@@ -228,12 +228,19 @@ pub struct PinRequirement<'a> {
     pub pins: &'a PinSet,
 }
 
-/// An immutable pin policy. Build it with [`Policy::builder`].
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
+/// An immutable pin policy. Build it with [`Policy::builder`]; the default is [`Policy::unpinned`].
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Policy {
     rules: Vec<DomainRule>,
     cleartext_default: bool,
     min_pins: usize,
+}
+
+impl Default for Policy {
+    /// [`Policy::unpinned`].
+    fn default() -> Policy {
+        Policy::unpinned()
+    }
 }
 
 impl Policy {
@@ -406,6 +413,13 @@ mod tests {
 
     fn pins(a: u8, b: u8) -> [Pin; 2] {
         [Pin::from_sha256([a; 32]), Pin::from_sha256([b; 32])]
+    }
+
+    #[test]
+    fn the_default_policy_is_the_unpinned_one() {
+        assert_eq!(Policy::default(), Policy::unpinned());
+        assert!(Policy::default().pins_for(&host("example.com")).is_none());
+        assert!(!Policy::default().cleartext_default());
     }
 
     fn host(s: &str) -> Host {

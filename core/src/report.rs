@@ -136,7 +136,7 @@ pub struct Reporter {
     upload_client: Client,
     sender: OnceLock<mpsc::Sender<Queued>>,
     receiver: Mutex<Option<mpsc::Receiver<Queued>>>,
-    recent: Mutex<HashMap<u64, Instant>>,
+    recent: Mutex<RecentReports>,
 }
 
 impl std::fmt::Debug for Reporter {
@@ -168,7 +168,7 @@ impl Reporter {
             upload_client,
             sender,
             receiver: Mutex::new(Some(rx)),
-            recent: Mutex::new(HashMap::new()),
+            recent: Mutex::new(RecentReports::default()),
         })
     }
 
@@ -233,14 +233,8 @@ impl Reporter {
         let mut hasher = DefaultHasher::new();
         key_source.to_string().hash(&mut hasher);
         let key = hasher.finish();
-        let now = Instant::now();
         let mut recent = self.recent.lock().unwrap_or_else(|e| e.into_inner());
-        recent.retain(|_, at| now.duration_since(*at) < self.config.rate_limit);
-        if recent.contains_key(&key) {
-            return true;
-        }
-        recent.insert(key, now);
-        false
+        recent.seen_recently(key, Instant::now(), self.config.rate_limit)
     }
 
     fn start_worker(&self) {
@@ -298,5 +292,70 @@ impl PinObserver for Reporter {
                 body: body.clone(),
             });
         }
+    }
+}
+
+/// The reports queued within the rate-limit window, by hash, for TrustKit's "one identical report per
+/// window". Bounded: a stream of distinct failures (an attacker presenting a new chain each time) must not
+/// grow it without end, so beyond [`RecentReports::CAPACITY`] the oldest entry is forgotten.
+#[derive(Debug, Default)]
+struct RecentReports {
+    queued_at: HashMap<u64, Instant>,
+}
+
+impl RecentReports {
+    const CAPACITY: usize = 1024;
+
+    /// Whether `key` was recorded within `window` before `now`; records it if not.
+    fn seen_recently(&mut self, key: u64, now: Instant, window: Duration) -> bool {
+        self.queued_at.retain(|_, at| now.duration_since(*at) < window);
+        if self.queued_at.contains_key(&key) {
+            return true;
+        }
+        if self.queued_at.len() >= Self::CAPACITY {
+            if let Some(oldest) = self.queued_at.iter().min_by_key(|(_, at)| **at).map(|(k, _)| *k) {
+                self.queued_at.remove(&oldest);
+            }
+        }
+        self.queued_at.insert(key, now);
+        false
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RecentReports;
+    use std::time::{Duration, Instant};
+
+    #[test]
+    fn identical_reports_are_sent_once_per_window() {
+        let mut recent = RecentReports::default();
+        let start = Instant::now();
+        let window = Duration::from_secs(60);
+        assert!(!recent.seen_recently(1, start, window));
+        assert!(recent.seen_recently(1, start + Duration::from_secs(59), window));
+        assert!(
+            !recent.seen_recently(2, start + Duration::from_secs(59), window),
+            "another report"
+        );
+        assert!(
+            !recent.seen_recently(1, start + Duration::from_secs(61), window),
+            "a new window"
+        );
+    }
+
+    #[test]
+    fn distinct_reports_never_grow_the_record_beyond_its_capacity() {
+        let mut recent = RecentReports::default();
+        let start = Instant::now();
+        let window = Duration::from_secs(24 * 60 * 60);
+        let total = RecentReports::CAPACITY as u64 + 500;
+        for key in 0..total {
+            assert!(!recent.seen_recently(key, start + Duration::from_millis(key), window));
+        }
+        assert_eq!(recent.queued_at.len(), RecentReports::CAPACITY);
+        // The newest are still remembered; the oldest were forgotten first.
+        assert!(recent.seen_recently(total - 1, start + Duration::from_millis(total), window));
+        assert!(!recent.seen_recently(0, start + Duration::from_millis(total), window));
     }
 }
