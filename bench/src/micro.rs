@@ -28,7 +28,8 @@ fn per_call_ns(secs: f64, batch: u32, mut f: impl FnMut()) -> f64 {
 
 /// `pinwire-bench pincheck DIR`: per call, on the bench chain (leaf, intermediate; root as anchor):
 /// - `validate_ns`: the trust step every handshake runs, pinned or not (rustls-webpki path building
-///   and signatures, then the validated path described: parsed, subjects, SPKI SHA-256 pins);
+///   and signatures, then the validated path described: SPKI SHA-256 pins from webpki's own parse;
+///   subjects are read only when diagnostics ask for them);
 /// - `pin_check_ns`: what pinning adds on top, as `PinningVerifier::decide` does it: the policy lookup
 ///   (`Policy::pins_for`), the expiry test, `PinSet::matches_any` over the path's pins (twice: once
 ///   as the validator's path preference, once for the decision) and the `PinEvent` built for observers.

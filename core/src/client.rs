@@ -263,7 +263,15 @@ fn redirect_policy(policy: Arc<Policy>, max: usize) -> reqwest::redirect::Policy
 }
 
 /// Checks the scheme and host of a URL before anything is sent to it.
+///
+/// Runs on every request, so an `https` URL whose host is already a plain lower-case DNS name (what the
+/// URL parser makes of nearly every host) skips the full parse (IDNA): only cleartext needs the canonical
+/// host, for the policy's per-host permission. Anything else is parsed in full and refused here when it
+/// is no valid host name; the verifier parses the name again on every handshake in any case.
 fn check_url(policy: &Policy, url: &reqwest::Url) -> Result<(), Error> {
+    if url.scheme() == "https" && url.host_str().is_some_and(Host::is_plain_dns_name) {
+        return Ok(());
+    }
     let invalid = |detail: &str| Error::InvalidUrl {
         url: url.to_string(),
         detail: detail.to_string(),
@@ -295,12 +303,15 @@ impl Client {
     /// future cancels the call and closes its connection if it was in use.
     pub async fn execute(&self, request: Request) -> Result<Response, Error> {
         check_url(&self.policy, &request.url)?;
-        let url_text = request.url.to_string();
+        let url_text = request.url.as_str().to_owned();
         let timeout = request.call_timeout.or(self.call_timeout);
         let deadline = timeout.map(|t| Instant::now() + t);
         let port = Arc::new(AtomicU32::new(request.url.port_or_known_default().map_or(0, u32::from)));
 
-        let mut builder = self.http.request(request.method, request.url).headers(request.headers);
+        let mut builder = self.http.request(request.method, request.url);
+        if !request.headers.is_empty() {
+            builder = builder.headers(request.headers);
+        }
         builder = match request.body {
             Body::Empty => builder,
             Body::Bytes(bytes) => builder.body(bytes),

@@ -60,6 +60,24 @@ impl Host {
         Ok(Host(ascii))
     }
 
+    /// Whether `input` is already a canonical DNS name that [`Host::parse`] would accept unchanged:
+    /// lower-case ASCII letters, digits and hyphens in labels of 1 to 63 characters that neither start
+    /// nor end with a hyphen nor have hyphens in their 3rd and 4th places (`xn--` labels need IDNA's
+    /// checks), 253 characters at most. A cheap test for hot paths; `false` means "parse it", not
+    /// "invalid".
+    pub fn is_plain_dns_name(input: &str) -> bool {
+        input.len() <= 253
+            && input.split('.').all(|label| {
+                let bytes = label.as_bytes();
+                !bytes.is_empty()
+                    && bytes.len() <= 63
+                    && bytes[0] != b'-'
+                    && bytes[bytes.len() - 1] != b'-'
+                    && bytes.get(2..4) != Some(b"--")
+                    && bytes.iter().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-')
+            })
+    }
+
     /// The canonical text.
     pub fn as_str(&self) -> &str {
         &self.0
@@ -223,6 +241,29 @@ impl fmt::Debug for HostPattern {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_dns_names_are_what_parse_leaves_unchanged() {
+        for name in ["example.com", "a.b-c.d0", "127.0.0.1", &"a".repeat(63)] {
+            assert!(Host::is_plain_dns_name(name), "{name}");
+            assert_eq!(Host::parse(name).unwrap().as_str(), name);
+        }
+        for name in [
+            "", "Example.com", "under_score.test", "-a.test", "a-.test", "a..test", "a.test.", "ab--c.test",
+            "xn--bcher-kva.test", "bücher.test", "[::1]", &"a".repeat(64),
+        ] {
+            assert!(!Host::is_plain_dns_name(name), "{name}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn a_plain_dns_name_parses_to_itself(name in "[a-z0-9-]{1,12}(\\.[a-z0-9-]{1,12}){0,3}") {
+            if Host::is_plain_dns_name(&name) {
+                proptest::prop_assert_eq!(Host::parse(&name).map(|h| h.as_str().to_string()), Ok(name.clone()));
+            }
+        }
+    }
 
     fn h(s: &str) -> Host {
         Host::parse(s).unwrap()

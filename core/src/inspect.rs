@@ -4,6 +4,9 @@
 use crate::error::Error;
 use crate::pin::{Pin, PinError};
 use crate::trust::{ChainValidator, PresentedChain, UntrustedReason, ValidatedChain};
+use crate::x509::{name_text, CertParts};
+use der::oid::AssociatedOid as _;
+use der::Decode as _;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::{DigitallySignedStruct, SignatureScheme};
 use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
@@ -11,6 +14,11 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use time::OffsetDateTime;
+use x509_cert::certificate::Rfc5280;
+use x509_cert::ext::pkix::name::GeneralName;
+use x509_cert::ext::pkix::{BasicConstraints, SubjectAltName};
+use x509_cert::ext::Extension;
+use x509_cert::time::{Time, Validity};
 
 /// What people want to know about one certificate when setting up or rotating pins.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -36,29 +44,28 @@ pub struct CertificateInfo {
 impl CertificateInfo {
     /// Describes a DER certificate.
     pub fn from_der(der: CertificateDer<'static>) -> Result<CertificateInfo, PinError> {
-        use x509_parser::extensions::GeneralName;
-        let (_, cert) = x509_parser::parse_x509_certificate(der.as_ref())
-            .map_err(|e| PinError::InvalidCertificate { reason: e.to_string() })?;
-        let names = match cert.subject_alternative_name() {
-            Ok(Some(san)) => san
-                .value
-                .general_names
-                .iter()
-                .filter_map(|name| match name {
-                    GeneralName::DNSName(dns) => Some(dns.to_string()),
-                    GeneralName::IPAddress(bytes) => ip_text(bytes),
-                    _ => None,
-                })
-                .collect(),
-            _ => Vec::new(),
-        };
+        let invalid = |e: der::Error| PinError::InvalidCertificate { reason: e.to_string() };
+        let parts = CertParts::parse(der.as_ref()).map_err(invalid)?;
+        let validity = Validity::<Rfc5280>::from_der(parts.validity).map_err(invalid)?;
+        let mut names = Vec::new();
+        let mut is_ca = false;
+        if let Some(extensions) = parts.extensions {
+            for extension in Vec::<Extension>::from_der(extensions).map_err(invalid)? {
+                let value = extension.extn_value.as_bytes();
+                if extension.extn_id == SubjectAltName::OID {
+                    names = alt_names(value).map_err(invalid)?;
+                } else if extension.extn_id == BasicConstraints::OID {
+                    is_ca = BasicConstraints::from_der(value).map_err(invalid)?.ca;
+                }
+            }
+        }
         Ok(CertificateInfo {
-            pin: Pin::from_spki_der(cert.tbs_certificate.subject_pki.raw),
-            subject: cert.subject().to_string(),
-            issuer: cert.issuer().to_string(),
-            not_before: cert.validity().not_before.to_datetime(),
-            not_after: cert.validity().not_after.to_datetime(),
-            is_ca: cert.is_ca(),
+            pin: Pin::from_spki_der(parts.spki),
+            subject: name_text(parts.subject),
+            issuer: name_text(parts.issuer),
+            not_before: date(validity.not_before),
+            not_after: date(validity.not_after),
+            is_ca,
             names,
             der,
         })
@@ -90,6 +97,26 @@ pub fn pem_certificate(der: &[u8]) -> String {
     }
     out.push_str("-----END CERTIFICATE-----\n");
     out
+}
+
+/// The DNS names and IP addresses of a subjectAltName extension, in order; other kinds of name are
+/// skipped.
+fn alt_names(value: &[u8]) -> Result<Vec<String>, der::Error> {
+    Ok(SubjectAltName::from_der(value)?
+        .0
+        .into_iter()
+        .filter_map(|name| match name {
+            GeneralName::DnsName(dns) => Some(dns.to_string()),
+            GeneralName::IpAddress(bytes) => ip_text(bytes.as_bytes()),
+            _ => None,
+        })
+        .collect())
+}
+
+fn date(time: Time) -> OffsetDateTime {
+    // x509-cert only decodes times from 1970 on, so the seconds fit.
+    let seconds = i64::try_from(time.to_unix_duration().as_secs()).unwrap_or(i64::MAX);
+    OffsetDateTime::from_unix_timestamp(seconds).unwrap_or(OffsetDateTime::UNIX_EPOCH)
 }
 
 fn ip_text(bytes: &[u8]) -> Option<String> {

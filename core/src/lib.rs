@@ -35,6 +35,7 @@ mod request;
 mod response;
 pub mod trust;
 mod verifier;
+mod x509;
 
 pub use client::{Client, ClientBuilder, HttpVersions};
 pub use error::{Error, PinMismatch, TimeoutKind};

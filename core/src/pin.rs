@@ -3,9 +3,10 @@
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
+use der::asn1::{AnyRef, BitStringRef, ObjectIdentifier};
+use der::{Decode as _, Encode as _};
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer, SubjectPublicKeyInfoDer};
-use sha2::{Digest, Sha256};
 use std::fmt;
 use std::str::FromStr;
 
@@ -73,19 +74,17 @@ impl Pin {
 
     /// The pin of a DER-encoded SubjectPublicKeyInfo (the whole SEQUENCE, tag and length included).
     pub fn from_spki_der(spki: &[u8]) -> Pin {
-        Pin(Sha256::digest(spki).into())
+        let digest = ring::digest::digest(&ring::digest::SHA256, spki);
+        let mut out = [0u8; 32];
+        out.copy_from_slice(digest.as_ref());
+        Pin(out)
     }
 
     /// The pin of a DER-encoded X.509 certificate's public key.
     pub fn from_certificate_der(cert: &[u8]) -> Result<Pin, PinError> {
-        let (rest, parsed) = x509_parser::parse_x509_certificate(cert)
-            .map_err(|e| PinError::InvalidCertificate { reason: e.to_string() })?;
-        if !rest.is_empty() {
-            return Err(PinError::InvalidCertificate {
-                reason: "trailing data after the certificate".into(),
-            });
-        }
-        Ok(Pin::from_spki_der(parsed.tbs_certificate.subject_pki.raw))
+        let parts =
+            crate::x509::CertParts::parse(cert).map_err(|e| PinError::InvalidCertificate { reason: e.to_string() })?;
+        Ok(Pin::from_spki_der(parts.spki))
     }
 
     /// The pins of every certificate in PEM text, in order.
@@ -113,17 +112,13 @@ impl Pin {
         };
         // Parse to be sure this is a SubjectPublicKeyInfo and not some other DER blob, whose hash
         // would be a pin that never matches anything.
-        let (rest, _) = x509_parser::x509::SubjectPublicKeyInfo::from_der(&der)
-            .map_err(|e| PinError::InvalidKey { reason: e.to_string() })?;
-        if !rest.is_empty() {
-            return Err(PinError::InvalidKey {
-                reason: "trailing data after the public key".into(),
-            });
-        }
+        // (`from_der` refuses trailing data too.)
+        spki::SubjectPublicKeyInfoRef::from_der(&der).map_err(|e| PinError::InvalidKey { reason: e.to_string() })?;
         Ok(Pin::from_spki_der(&der))
     }
 
-    /// The pin of the public half of a PKCS#8 private key given as PEM (`PRIVATE KEY`) or DER.
+    /// The pin of the public half of a PKCS#8 private key given as PEM (`PRIVATE KEY`) or DER: Ed25519,
+    /// ECDSA P-256 or P-384, or RSA of 2048 to 4096 bits (the keys `ring` can use).
     ///
     /// PKCS#1 (`RSA PRIVATE KEY`) and SEC1 (`EC PRIVATE KEY`) keys are refused with an error that says
     /// so; convert them with `openssl pkcs8 -topk8 -nocrypt`.
@@ -138,17 +133,60 @@ impl Pin {
                 reason: "only PKCS#8 private keys are supported; convert with `openssl pkcs8 -topk8 -nocrypt`".into(),
             });
         }
-        let pair = rcgen::KeyPair::try_from(&key).map_err(|e| PinError::InvalidKey { reason: e.to_string() })?;
-        use rcgen::PublicKeyData as _;
-        Ok(Pin::from_spki_der(&pair.subject_public_key_info()))
+        Ok(Pin::from_spki_der(&public_key_info(key.secret_der())?))
     }
+}
+
+/// The DER SubjectPublicKeyInfo of the public half of a PKCS#8 private key: Ed25519, ECDSA P-256 or
+/// P-384, or RSA, the key types `ring` (and so rustls with it) can use.
+fn public_key_info(pkcs8: &[u8]) -> Result<Vec<u8>, PinError> {
+    use ring::signature::{self, KeyPair as _};
+    const ED25519: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.112");
+    const EC_PUBLIC_KEY: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
+    const P256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7");
+    const P384: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.34");
+    const RSA_ENCRYPTION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
+
+    let rng = ring::rand::SystemRandom::new();
+    let ecdsa = |alg| signature::EcdsaKeyPair::from_pkcs8(alg, pkcs8, &rng);
+    // (algorithm, its parameters, the public key: an Ed25519 key, an uncompressed EC point, or a DER
+    // RSAPublicKey)
+    let (algorithm, parameters, public_key): (ObjectIdentifier, Option<AnyRef<'_>>, Vec<u8>) =
+        if let Ok(pair) = signature::Ed25519KeyPair::from_pkcs8_maybe_unchecked(pkcs8) {
+            (ED25519, None, pair.public_key().as_ref().to_vec())
+        } else if let Ok(pair) = ecdsa(&signature::ECDSA_P256_SHA256_ASN1_SIGNING) {
+            (
+                EC_PUBLIC_KEY,
+                Some(AnyRef::from(&P256)),
+                pair.public_key().as_ref().to_vec(),
+            )
+        } else if let Ok(pair) = ecdsa(&signature::ECDSA_P384_SHA384_ASN1_SIGNING) {
+            (
+                EC_PUBLIC_KEY,
+                Some(AnyRef::from(&P384)),
+                pair.public_key().as_ref().to_vec(),
+            )
+        } else if let Ok(pair) = signature::RsaKeyPair::from_pkcs8(pkcs8) {
+            (RSA_ENCRYPTION, Some(AnyRef::NULL), pair.public().as_ref().to_vec())
+        } else {
+            return Err(PinError::InvalidKey {
+                reason: "not an Ed25519, ECDSA P-256 or P-384, or RSA (2048 to 4096 bits) PKCS#8 private key".into(),
+            });
+        };
+    let encoding_failed = |e: der::Error| PinError::InvalidKey { reason: e.to_string() };
+    let spki = spki::SubjectPublicKeyInfoRef {
+        algorithm: spki::AlgorithmIdentifierRef {
+            oid: algorithm,
+            parameters,
+        },
+        subject_public_key: BitStringRef::from_bytes(&public_key).map_err(encoding_failed)?,
+    };
+    spki.to_der().map_err(encoding_failed)
 }
 
 fn looks_like_pem(input: &[u8]) -> bool {
     input.windows(11).any(|w| w == b"-----BEGIN ")
 }
-
-use x509_parser::prelude::FromDer as _;
 
 impl FromStr for Pin {
     type Err = PinError;
@@ -264,6 +302,63 @@ mod tests {
         for other in [from_pub_pem, from_priv_pem, from_priv_der, from_pub_der] {
             assert_eq!(other, from_cert);
         }
+    }
+
+    /// A fixture key file (tests/fixtures/keys, made with OpenSSL).
+    fn key_file(name: &str) -> Vec<u8> {
+        std::fs::read(format!("{}/tests/fixtures/keys/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+    }
+
+    #[test]
+    fn every_supported_private_key_type_gives_its_public_key_pin() {
+        for name in ["ed25519", "p256", "p384", "rsa-2048"] {
+            let expected = Pin::from_public_key(&key_file(&format!("{name}.pub.pem"))).unwrap();
+            let got = Pin::from_private_key(&key_file(&format!("{name}.pk8.pem")));
+            assert_eq!(got, Ok(expected), "{name}");
+        }
+        let der = Pin::from_private_key(&key_file("p384.pk8.der")).unwrap();
+        assert_eq!(der, Pin::from_public_key(&key_file("p384.pub.pem")).unwrap());
+        // rcgen's own keys (PKCS#8 v2 Ed25519, P-256, P-384) agree with the certificates made with them.
+        for alg in [
+            &rcgen::PKCS_ED25519,
+            &rcgen::PKCS_ECDSA_P256_SHA256,
+            &rcgen::PKCS_ECDSA_P384_SHA384,
+        ] {
+            let key = rcgen::KeyPair::generate_for(alg).unwrap();
+            let params = rcgen::CertificateParams::new(vec!["example.com".to_string()]).unwrap();
+            let cert = params.self_signed(&key).unwrap();
+            let from_cert = Pin::from_certificate_der(cert.der()).unwrap();
+            assert_eq!(Pin::from_private_key(key.serialize_pem().as_bytes()), Ok(from_cert));
+        }
+    }
+
+    #[test]
+    fn unsupported_private_keys_are_refused_with_the_reason() {
+        for name in ["rsa-2048.pkcs1.pem", "p256.sec1.pem", "p384.sec1.der"] {
+            let error = Pin::from_private_key(&key_file(name)).unwrap_err();
+            assert!(
+                matches!(&error, PinError::InvalidKey { reason } if reason.contains("only PKCS#8")),
+                "{name}: {error}"
+            );
+        }
+        // P-521 is valid PKCS#8 that ring cannot use.
+        assert!(Pin::from_public_key(&key_file("p521.pub.pem")).is_ok());
+        let error = Pin::from_private_key(&key_file("p521.pk8.pem")).unwrap_err();
+        assert!(matches!(error, PinError::InvalidKey { .. }), "{error}");
+        // A public key is not a private key, nor the other way round.
+        assert!(Pin::from_private_key(&key_file("p256.pub.pem")).is_err());
+        assert!(Pin::from_public_key(&key_file("p256.pk8.pem")).is_err());
+    }
+
+    #[test]
+    fn a_public_key_with_trailing_data_is_refused() {
+        let mut der = SubjectPublicKeyInfoDer::from_pem_slice(&key_file("p256.pub.pem"))
+            .unwrap()
+            .as_ref()
+            .to_vec();
+        assert!(Pin::from_public_key(&der).is_ok());
+        der.push(0);
+        assert!(matches!(Pin::from_public_key(&der), Err(PinError::InvalidKey { .. })));
     }
 
     #[test]

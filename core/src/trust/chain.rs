@@ -3,23 +3,34 @@
 use crate::pin::Pin;
 use rustls_pki_types::CertificateDer;
 use std::fmt;
+use std::sync::OnceLock;
 
-/// One certificate of a validated path.
-#[derive(Clone, PartialEq, Eq)]
+/// One certificate of a validated path: the certificate and the pin of its public key, which is what
+/// pin matching needs on every handshake. Its subject, which only diagnostics need (errors, events,
+/// `Debug`), is worked out on first use.
+#[derive(Clone)]
 pub struct ChainCert {
     der: CertificateDer<'static>,
     pin: Pin,
-    subject: String,
+    subject: OnceLock<String>,
 }
 
 impl ChainCert {
-    /// Describes a certificate; fails if it cannot be parsed.
+    /// Describes a certificate; fails if it is not one DER certificate with a well-formed public key.
+    /// Only the public key is read now; the subject is read when asked for.
     pub fn from_der(der: CertificateDer<'static>) -> Result<ChainCert, crate::pin::PinError> {
-        let (_, parsed) = x509_parser::parse_x509_certificate(der.as_ref())
-            .map_err(|e| crate::pin::PinError::InvalidCertificate { reason: e.to_string() })?;
-        let subject = parsed.subject().to_string();
-        let pin = Pin::from_spki_der(parsed.tbs_certificate.subject_pki.raw);
-        Ok(ChainCert { der, pin, subject })
+        let pin = Pin::from_certificate_der(der.as_ref())?;
+        Ok(ChainCert::with_pin(der, pin))
+    }
+
+    /// A certificate whose SubjectPublicKeyInfo the caller has already taken from its own parse of
+    /// `der` (webpki's, during path validation), with `pin` its hash: no second parse on the handshake.
+    pub(crate) fn with_pin(der: CertificateDer<'static>, pin: Pin) -> ChainCert {
+        ChainCert {
+            der,
+            pin,
+            subject: OnceLock::new(),
+        }
     }
 
     /// The certificate.
@@ -32,15 +43,30 @@ impl ChainCert {
         self.pin
     }
 
-    /// Its subject distinguished name, for people.
+    /// Its subject distinguished name, for people (`CN=api.example.com, O=Example, C=US`). Read from
+    /// the certificate on the first call and kept; `(unreadable name)` if it cannot be read.
     pub fn subject(&self) -> &str {
-        &self.subject
+        self.subject
+            .get_or_init(|| match crate::x509::CertParts::parse(self.der.as_ref()) {
+                Ok(parts) => crate::x509::name_text(parts.subject),
+                Err(_) => "(unreadable name)".into(),
+            })
     }
 }
 
+/// Two are equal when they are the same certificate (the pin follows from it); whether the subject has
+/// been worked out yet does not matter.
+impl PartialEq for ChainCert {
+    fn eq(&self, other: &ChainCert) -> bool {
+        self.pin == other.pin && self.der == other.der
+    }
+}
+
+impl Eq for ChainCert {}
+
 impl fmt::Debug for ChainCert {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.pin, self.subject)
+        write!(f, "{}: {}", self.pin, self.subject())
     }
 }
 

@@ -1,6 +1,7 @@
 //! Path validation with rustls-webpki against an explicit set of roots.
 
 use super::{ChainCert, ChainValidator, PresentedChain, UntrustedReason, ValidatedChain};
+use crate::pin::Pin;
 use rustls_pki_types::{CertificateDer, TrustAnchor};
 use std::cell::RefCell;
 use std::fmt;
@@ -67,11 +68,18 @@ impl WebPkiValidator {
     }
 
     fn describe(&self, path: &VerifiedPath<'_>) -> Result<ValidatedChain, webpki::Error> {
-        let mut certs = Vec::new();
-        let leaf = path.end_entity().der().into_owned();
-        certs.push(ChainCert::from_der(leaf.clone()).map_err(|_| webpki::Error::BadDer)?);
+        // The pins come from the public keys webpki itself parsed and verified signatures with, so the
+        // certificates are not parsed a second time on every handshake. `subject_public_key_info` is the
+        // whole SubjectPublicKeyInfo, outer SEQUENCE included (unlike a trust anchor's).
+        let described = |cert: &webpki::Cert<'_>| {
+            let pin = Pin::from_spki_der(cert.subject_public_key_info().as_ref());
+            debug_assert_eq!(Some(pin), Pin::from_certificate_der(&cert.der()).ok());
+            ChainCert::with_pin(cert.der().into_owned(), pin)
+        };
+        let mut certs = Vec::with_capacity(4);
+        certs.push(described(path.end_entity()));
         for intermediate in path.intermediate_certificates() {
-            certs.push(ChainCert::from_der(intermediate.der().into_owned()).map_err(|_| webpki::Error::BadDer)?);
+            certs.push(described(intermediate));
         }
         // The anchor is one of ours: find which by identity, so its own certificate goes in the path.
         let anchor = path.anchor();
@@ -85,7 +93,7 @@ impl WebPkiValidator {
             webpki::spki_for_anchor(&self.anchors[index]).as_ref()
         );
         // A self-signed server certificate trusted as its own anchor is both leaf and anchor: list it once.
-        if *self.anchor_certs[index].der() != leaf {
+        if self.anchor_certs[index].der() != certs[0].der() {
             certs.push(self.anchor_certs[index].clone());
         }
         Ok(ValidatedChain::new(certs))

@@ -61,6 +61,23 @@ async fn unsupported_schemes_are_refused_before_connecting() {
 }
 
 #[tokio::test]
+async fn an_https_host_that_is_not_a_valid_host_name_is_refused_before_connecting() {
+    // The per-request URL check skips the full host parse only for plain DNS names; anything else (an
+    // underscore breaks IDNA's strict rules) is parsed and refused before a connection is made, even
+    // when a server's certificate is for exactly that name.
+    let name = "under_score.pinwire.test";
+    let pki = Pki::new("Underscore");
+    let server = TestServer::https("underscore", &pki.intermediate.leaf([name])).await;
+    let client = builder(&[pki.root.cert()])
+        .resolve(name, "127.0.0.1:0".parse().unwrap())
+        .build()
+        .unwrap();
+    let error = client.get(&url(&server, name, "/")).await.unwrap_err();
+    assert!(matches!(&error, Error::InvalidUrl { .. }), "{error:?}");
+    assert_eq!(server.stats().accepted.load(Ordering::SeqCst), 0, "no connection was made");
+}
+
+#[tokio::test]
 async fn connection_refused_is_a_connect_error() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
