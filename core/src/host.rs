@@ -74,7 +74,9 @@ impl Host {
                     && bytes[0] != b'-'
                     && bytes[bytes.len() - 1] != b'-'
                     && bytes.get(2..4) != Some(b"--")
-                    && bytes.iter().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-')
+                    && bytes
+                        .iter()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-')
             })
     }
 
@@ -249,8 +251,18 @@ mod tests {
             assert_eq!(Host::parse(name).unwrap().as_str(), name);
         }
         for name in [
-            "", "Example.com", "under_score.test", "-a.test", "a-.test", "a..test", "a.test.", "ab--c.test",
-            "xn--bcher-kva.test", "bücher.test", "[::1]", &"a".repeat(64),
+            "",
+            "Example.com",
+            "under_score.test",
+            "-a.test",
+            "a-.test",
+            "a..test",
+            "a.test.",
+            "ab--c.test",
+            "xn--bcher-kva.test",
+            "bücher.test",
+            "[::1]",
+            &"a".repeat(64),
         ] {
             assert!(!Host::is_plain_dns_name(name), "{name}");
         }

@@ -74,7 +74,11 @@ async fn an_https_host_that_is_not_a_valid_host_name_is_refused_before_connectin
         .unwrap();
     let error = client.get(&url(&server, name, "/")).await.unwrap_err();
     assert!(matches!(&error, Error::InvalidUrl { .. }), "{error:?}");
-    assert_eq!(server.stats().accepted.load(Ordering::SeqCst), 0, "no connection was made");
+    assert_eq!(
+        server.stats().accepted.load(Ordering::SeqCst),
+        0,
+        "no connection was made"
+    );
 }
 
 #[tokio::test]
