@@ -57,8 +57,11 @@ NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 # Debian's package may have started its own service on port 80; ours never touches it.
 
 # --- build ---------------------------------------------------------------------------------------------
-say "cargo build --release (pinwire-bench, pinwire-ffi, uniffi-bindgen)"
-cargo build --release --locked -p pinwire-bench -p pinwire-ffi -p uniffi-bindgen
+say "cargo build --release (pinwire-bench, uniffi-bindgen; then pinwire-ffi on its own)"
+cargo build --release --locked -p pinwire-bench -p uniffi-bindgen
+# On its own, as scripts/build-android.sh and build-xcframework.sh build what ships: built together with the
+# bench's clients, Cargo would unify dependency features across them into a larger library (~0.3 MiB).
+cargo build --release --locked -p pinwire-ffi
 [ -f "$RELEASE/libpinwire_ffi.so" ] || die "$RELEASE/libpinwire_ffi.so was not built"
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/pinwire-bench.XXXXXX")
