@@ -16,7 +16,7 @@ mod webpki_validator;
 
 pub use chain::{ChainCert, ValidatedChain};
 pub use configured::ConfiguredTrust;
-#[cfg(target_os = "android")]
+#[cfg(any(target_os = "android", feature = "android-jvm-test"))]
 pub use platform::android_init;
 pub use platform::platform_validator;
 pub use webpki_validator::WebPkiValidator;

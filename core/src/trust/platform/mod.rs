@@ -7,20 +7,22 @@
 //!   Network Security Config and returns the chain Android validated.
 //! - `apple.rs`: `SecTrust` evaluation, returning `SecTrustCopyCertificateChain`'s chain.
 
-#[cfg(not(any(target_os = "android", target_vendor = "apple")))]
+// The test-only `android-jvm-test` feature (core/Cargo.toml) puts the Android validator in place of the
+// host's, so its JNI code can run on a desktop JVM (bindings/android/jvm-test); no shipped build enables it.
+#[cfg(not(any(target_os = "android", target_vendor = "apple", feature = "android-jvm-test")))]
 mod other;
-#[cfg(not(any(target_os = "android", target_vendor = "apple")))]
+#[cfg(not(any(target_os = "android", target_vendor = "apple", feature = "android-jvm-test")))]
 pub use other::platform_validator;
 
-#[cfg(target_os = "android")]
+#[cfg(any(target_os = "android", feature = "android-jvm-test"))]
 mod android;
-#[cfg(target_os = "android")]
+#[cfg(any(target_os = "android", feature = "android-jvm-test"))]
 pub use android::{android_init, platform_validator};
 // The exception-to-reason mapping is plain Rust: compiled for host tests too.
-#[cfg(any(target_os = "android", test))]
+#[cfg(any(target_os = "android", feature = "android-jvm-test", test))]
 mod android_reasons;
 
-#[cfg(target_vendor = "apple")]
+#[cfg(all(target_vendor = "apple", not(feature = "android-jvm-test")))]
 mod apple;
-#[cfg(target_vendor = "apple")]
+#[cfg(all(target_vendor = "apple", not(feature = "android-jvm-test")))]
 pub use apple::platform_validator;
