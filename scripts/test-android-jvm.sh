@@ -27,53 +27,31 @@ TEST=$ROOT/bindings/android/jvm-test
 # Build output, all under Maven's target/ (ignored by git).
 OUT=$TEST/target
 JVM_TIMEOUT=${PINWIRE_ANDROID_JVM_TIMEOUT:-300}
-started=$SECONDS
-
-finish() {
-    local passed=$1 failed=$2
-    echo "==> android-jvm: $((SECONDS - started)) s"
-    echo "$passed passed, $failed failed"
-    [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
-    exit $?
-}
-
-fail() {
-    echo "!! android-jvm: $*"
-    finish 0 1
-}
+# shellcheck source=lib/suite-script.sh
+. scripts/lib/suite-script.sh
+suite_script_begin android-jvm
 
 # --- tools -----------------------------------------------------------------------------------------
-missing=()
-command -v javac >/dev/null 2>&1 || missing+=(openjdk-17-jdk-headless)
-command -v mvn >/dev/null 2>&1 || missing+=(maven)
-if [ "${#missing[@]}" -gt 0 ]; then
-    echo "==> installing ${missing[*]}"
-    if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ]; then
-        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" \
-            || fail "apt-get could not install ${missing[*]}"
-    else
-        fail "missing ${missing[*]} (install a JDK 17+ and Maven)"
-    fi
-fi
+ensure_jdk_and_maven
 
 # --- Rust: the JNI library -------------------------------------------------------------------------------
 # Built on its own: in a workspace build the `jvm` feature would reach every crate built alongside.
 cargo_args=(-p pinwire-android-jvm-test --features jvm --locked)
 echo "==> cargo build ${cargo_args[*]}"
-cargo build "${cargo_args[@]}" || fail "cargo build failed"
+cargo build "${cargo_args[@]}" || suite_script_fail "cargo build failed"
 LIBRARY=$TARGET/debug/libpinwire_android_jvm_test.so
-[ -f "$LIBRARY" ] || fail "$LIBRARY was not built"
+[ -f "$LIBRARY" ] || suite_script_fail "$LIBRARY was not built"
 # The workspace's clippy sees this crate without the feature, i.e. empty.
 echo "==> cargo clippy ${cargo_args[*]}"
-cargo clippy "${cargo_args[@]}" -- -D warnings || fail "clippy found problems in the JVM test's Rust code"
+cargo clippy "${cargo_args[@]}" -- -D warnings || suite_script_fail "clippy found problems in the JVM test's Rust code"
 
 # --- JVM side: the Kotlin under test, the stand-ins, the driver, the launcher ------------------------------
 echo "==> mvn compile (bindings/android/jvm-test)"
 mvn -B -q --no-transfer-progress -Dstyle.color=never -f "$TEST/pom.xml" compile 2>&1 | sed -u "s/\x1b\[[0-9;]*m//g"
-[ "${PIPESTATUS[0]}" -eq 0 ] || fail "mvn compile failed"
-[ -s "$OUT/classpath.txt" ] || fail "Maven wrote no $OUT/classpath.txt"
+[ "${PIPESTATUS[0]}" -eq 0 ] || suite_script_fail "mvn compile failed"
+[ -s "$OUT/classpath.txt" ] || suite_script_fail "Maven wrote no $OUT/classpath.txt"
 rm -rf "$OUT/launcher"
-javac -d "$OUT/launcher" "$TEST/launcher/Launcher.java" || fail "javac of the launcher failed"
+javac -d "$OUT/launcher" "$TEST/launcher/Launcher.java" || suite_script_fail "javac of the launcher failed"
 mkdir -p "$OUT/native"
 ln -sfn "$LIBRARY" "$OUT/native/libpinwire_ffi.so"
 
@@ -101,4 +79,4 @@ if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
     echo "!! android-jvm: the JVM exited with $status"
     failed=1
 fi
-finish "$passed" "$failed"
+suite_script_finish "$passed" "$failed"

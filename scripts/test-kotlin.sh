@@ -16,34 +16,21 @@ LIBDIR=$TARGET/debug
 KOTLIN=$ROOT/bindings/kotlin
 GENERATED=$KOTLIN/target/generated-sources/uniffi
 
-fail() {
-    echo "!! kotlin: $*"
-    echo "0 passed, 1 failed"
-    exit 1
-}
+# shellcheck source=lib/suite-script.sh
+. scripts/lib/suite-script.sh
+suite_script_begin kotlin
 
 # --- tools -----------------------------------------------------------------------------------------
-missing=()
-command -v javac >/dev/null 2>&1 || missing+=(openjdk-17-jdk-headless)
-command -v mvn >/dev/null 2>&1 || missing+=(maven)
-if [ "${#missing[@]}" -gt 0 ]; then
-    echo "==> installing ${missing[*]}"
-    if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ]; then
-        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" \
-            || fail "apt-get could not install ${missing[*]}"
-    else
-        fail "missing ${missing[*]} (install a JDK 17+ and Maven)"
-    fi
-fi
+ensure_jdk_and_maven
 
 # --- Rust: the library and the test server -------------------------------------------------------------
 # --all-targets resolves features as `cargo test --workspace` does, so after the Rust suite nothing is
 # rebuilt here (a plain `cargo build -p ...` would build tokio & co. a second time without test-util).
 echo "==> cargo build (libpinwire_ffi, pinwire-testserver, uniffi-bindgen)"
-cargo build --locked --workspace --all-targets || fail "cargo build failed"
-[ -f "$LIBDIR/libpinwire_ffi.so" ] || fail "$LIBDIR/libpinwire_ffi.so was not built"
-[ -x "$LIBDIR/pinwire-testserver" ] || fail "$LIBDIR/pinwire-testserver was not built"
-[ -x "$LIBDIR/uniffi-bindgen" ] || fail "$LIBDIR/uniffi-bindgen was not built"
+cargo build --locked --workspace --all-targets || suite_script_fail "cargo build failed"
+[ -f "$LIBDIR/libpinwire_ffi.so" ] || suite_script_fail "$LIBDIR/libpinwire_ffi.so was not built"
+[ -x "$LIBDIR/pinwire-testserver" ] || suite_script_fail "$LIBDIR/pinwire-testserver was not built"
+[ -x "$LIBDIR/uniffi-bindgen" ] || suite_script_fail "$LIBDIR/uniffi-bindgen was not built"
 
 # --- the generated Kotlin (build output, never committed) -----------------------------------------------
 # The binary the workspace build just made: `cargo run -p uniffi-bindgen` alone would resolve uniffi's
@@ -51,9 +38,9 @@ cargo build --locked --workspace --all-targets || fail "cargo build failed"
 echo "==> uniffi-bindgen generate --library libpinwire_ffi.so --language kotlin"
 rm -rf "$GENERATED"
 "$LIBDIR/uniffi-bindgen" generate --library "$LIBDIR/libpinwire_ffi.so" \
-    --language kotlin --no-format --out-dir "$GENERATED" || fail "uniffi-bindgen failed"
+    --language kotlin --no-format --out-dir "$GENERATED" || suite_script_fail "uniffi-bindgen failed"
 [ -f "$GENERATED/dev/pinwire/ffi/pinwire_ffi.kt" ] \
-    || fail "no dev/pinwire/ffi/pinwire_ffi.kt: is bindings/uniffi.toml's package_name read?"
+    || suite_script_fail "no dev/pinwire/ffi/pinwire_ffi.kt: is bindings/uniffi.toml's package_name read?"
 
 # --- Maven: compile and test ---------------------------------------------------------------------------
 echo "==> mvn test (bindings/kotlin)"
@@ -67,7 +54,7 @@ status=${PIPESTATUS[0]}
 # Surefire's totals: "Tests run: N, Failures: F, Errors: E, Skipped: S" (the per-class lines add "Time elapsed").
 totals=$(sed 's/\x1b\[[0-9;]*m//g' "$log" | grep -E 'Tests run: [0-9]+, Failures: [0-9]+, Errors: [0-9]+, Skipped: [0-9]+$' | tail -n 1)
 if [ -z "$totals" ]; then
-    fail "Maven exited with $status before Surefire reported (compilation failed?)"
+    suite_script_fail "Maven exited with $status before Surefire reported (compilation failed?)"
 fi
 read -r run failures errors skipped < <(echo "$totals" | sed -E 's/.*Tests run: ([0-9]+), Failures: ([0-9]+), Errors: ([0-9]+), Skipped: ([0-9]+)$/\1 \2 \3 \4/')
 passed=$((run - failures - errors - skipped))
@@ -76,5 +63,4 @@ if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
     echo "!! kotlin: Maven exited with $status"
     failed=1
 fi
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
+suite_script_finish "$passed" "$failed"

@@ -20,35 +20,24 @@ case $TARGET in /*) ;; *) TARGET=$REPO/$TARGET ;; esac
 PACKAGE=bindings/swift/linux-tests
 GENERATED=$PACKAGE/generated
 SWIFT_TEST_TIMEOUT=${PINWIRE_SWIFT_TEST_TIMEOUT:-1200}
-started=$SECONDS
-
-finish() {
-    local passed=$1 failed=$2
-    echo "==> swift: $((SECONDS - started)) s"
-    echo "$passed passed, $failed failed"
-    [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
-    exit $?
-}
-
-fail_step() {
-    echo "!! swift: $*"
-    finish 0 1
-}
+# shellcheck source=lib/suite-script.sh
+. scripts/lib/suite-script.sh
+suite_script_begin swift
 
 echo "==> swift: chroot ($SWIFT_CHROOT)"
-swift_chroot_setup || fail_step "could not set up the Swift chroot"
+swift_chroot_setup || suite_script_fail "could not set up the Swift chroot"
 
 echo "==> swift: cargo build -p pinwire-ffi -p pinwire-testserver -p uniffi-bindgen"
 CARGO_TARGET_DIR=$TARGET cargo build --locked -p pinwire-ffi -p pinwire-testserver -p uniffi-bindgen ||
-    fail_step "cargo build failed"
+    suite_script_fail "cargo build failed"
 
 echo "==> swift: uniffi-bindgen generate --language swift"
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 "$TARGET/debug/uniffi-bindgen" generate --library "$TARGET/debug/libpinwire_ffi.so" --language swift \
-    --out-dir "$out" || fail_step "uniffi-bindgen failed"
+    --out-dir "$out" || suite_script_fail "uniffi-bindgen failed"
 for file in PinwireBindings.swift PinwireFFI.h PinwireFFI.modulemap; do
-    [ -f "$out/$file" ] || fail_step "uniffi-bindgen did not write $file (bindings/uniffi.toml [bindings.swift])"
+    [ -f "$out/$file" ] || suite_script_fail "uniffi-bindgen did not write $file (bindings/uniffi.toml [bindings.swift])"
 done
 # Files are replaced only when they changed, so that an unchanged API does not rebuild the Swift modules.
 install_if_changed() {
@@ -82,4 +71,4 @@ if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
     echo "!! swift: swift test exited with $status"
     failed=1
 fi
-finish "$passed" "$failed"
+suite_script_finish "$passed" "$failed"

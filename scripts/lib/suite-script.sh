@@ -1,0 +1,37 @@
+# Shared by the suite scripts (test-kotlin.sh, test-android-jvm.sh, test-swift.sh): each ends with one
+# "N passed, N failed" line (what scripts/test.sh sums) and its time, and exits non-zero unless it passed.
+
+# NAME: starts the suite's clock.
+suite_script_begin() {
+    suite_script_name=$1
+    suite_script_started=$SECONDS
+}
+
+# Prints the suite's time and "PASSED passed, FAILED failed"; exits 0 only when tests ran and none failed.
+suite_script_finish() {
+    echo "==> $suite_script_name: $((SECONDS - suite_script_started)) s"
+    echo "$1 passed, $2 failed"
+    [ "$2" -eq 0 ] && [ "$1" -gt 0 ]
+    exit $?
+}
+
+# A step before or around the tests failed: counted as one failure.
+suite_script_fail() {
+    echo "!! $suite_script_name: $*"
+    suite_script_finish 0 1
+}
+
+# The JVM suites' tools: a JDK 17+ and Maven, installed with apt-get (as root) when missing.
+ensure_jdk_and_maven() {
+    local missing=()
+    command -v javac >/dev/null 2>&1 || missing+=(openjdk-17-jdk-headless)
+    command -v mvn >/dev/null 2>&1 || missing+=(maven)
+    [ "${#missing[@]}" -eq 0 ] && return 0
+    echo "==> installing ${missing[*]}"
+    if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ]; then
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" \
+            || suite_script_fail "apt-get could not install ${missing[*]}"
+    else
+        suite_script_fail "missing ${missing[*]} (install a JDK 17+ and Maven)"
+    fi
+}
