@@ -31,7 +31,7 @@ die() {
 }
 
 # --- tools ---------------------------------------------------------------------------------------------
-command -v cargo >/dev/null 2>&1 || die "cargo is needed (a Rust toolchain, 1.85 or newer)"
+command -v cargo >/dev/null 2>&1 || die "cargo is needed (a Rust toolchain, 1.88 or newer: the workspace rust-version)"
 missing=()
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
 command -v curl >/dev/null 2>&1 || missing+=(curl)
