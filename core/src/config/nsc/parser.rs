@@ -1,0 +1,346 @@
+//! The elements of a Network Security Config: configuration entries, domains and pin sets.
+
+use super::trustkit_android::TrustKitTag;
+use crate::config::source::{attr_pos, node_pos, Position};
+use crate::config::{parse_date, ConfigError, ConfigErrorKind, Ctx, ImportOptions, TrustAnchor};
+use crate::host::{Host, HostPattern};
+use crate::pin::Pin;
+use crate::policy::PinSet;
+use roxmltree::Node;
+use std::collections::BTreeMap;
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Kind {
+    Base,
+    Domain,
+    Debug,
+}
+
+impl Kind {
+    pub(super) fn element(self) -> &'static str {
+        match self {
+            Kind::Base => "base-config",
+            Kind::Domain => "domain-config",
+            Kind::Debug => "debug-overrides",
+        }
+    }
+}
+
+/// One `base-config`, `domain-config` or `debug-overrides`.
+#[derive(Default)]
+pub(super) struct Entry {
+    pub(super) parent: Option<usize>,
+    pub(super) pos: Position,
+    pub(super) cleartext: Option<bool>,
+    pub(super) pins: Option<PinSet>,
+    pub(super) anchors: Option<Vec<TrustAnchor>>,
+    pub(super) domains: Vec<(HostPattern, bool, Position)>,
+    pub(super) trustkit: Option<TrustKitTag>,
+}
+
+pub(super) struct Parser<'o> {
+    pub(super) ctx: Ctx,
+    pub(super) options: &'o ImportOptions,
+    pub(super) trustkit: bool,
+    pub(super) entries: Vec<Entry>,
+    pub(super) seen_domains: BTreeMap<String, Position>,
+}
+
+impl Parser<'_> {
+    /// The first value found walking up from entry `i` through its parents.
+    pub(super) fn inherited<T>(&self, i: usize, get: impl Fn(&Entry) -> Option<T>) -> Option<T> {
+        let mut at = Some(i);
+        while let Some(index) = at {
+            let entry = &self.entries[index];
+            if let Some(value) = get(entry) {
+                return Some(value);
+            }
+            at = entry.parent;
+        }
+        None
+    }
+
+    /// The local name of an element in no namespace; `None` for namespaced elements.
+    pub(super) fn element_name<'a>(&self, node: Node<'a, '_>) -> Option<&'a str> {
+        node.tag_name().namespace().is_none().then(|| node.tag_name().name())
+    }
+
+    pub(super) fn duplicate(&self, node: Node<'_, '_>, message: &str) -> ConfigError {
+        self.ctx
+            .err(node_pos(node), ConfigErrorKind::Duplicate(message.to_string()))
+    }
+
+    pub(super) fn unknown_element(&mut self, node: Node<'_, '_>, within: &str) {
+        let name = node.tag_name().name();
+        self.ctx
+            .warn(node_pos(node), format!("unknown element <{name}> in {within} ignored"));
+    }
+
+    pub(super) fn unknown_attribute(&mut self, node: Node<'_, '_>, attr: &roxmltree::Attribute<'_, '_>) {
+        let message = format!(
+            "unknown attribute {:?} on <{}> ignored",
+            attr.name(),
+            node.tag_name().name()
+        );
+        self.ctx.warn(attr_pos(node, attr), message);
+    }
+
+    /// Warns about every attribute of `node` (namespaced ones, such as `tools:ignore`, are lint hints
+    /// and pass silently).
+    pub(super) fn no_attributes(&mut self, node: Node<'_, '_>) {
+        for attr in node.attributes() {
+            if attr.namespace().is_none() {
+                self.unknown_attribute(node, &attr);
+            }
+        }
+    }
+
+    /// Child elements of an element that holds text only are an error.
+    pub(super) fn text_only<'a>(&self, node: Node<'a, '_>) -> Result<String, ConfigError> {
+        if let Some(child) = node.children().find(Node::is_element) {
+            return Err(self.ctx.invalid(
+                node_pos(child),
+                format!("<{}> may hold only text", node.tag_name().name()),
+            ));
+        }
+        Ok(node
+            .children()
+            .filter(Node::is_text)
+            .filter_map(|n| n.text())
+            .collect::<String>())
+    }
+
+    pub(super) fn bool_attr(
+        &self,
+        node: Node<'_, '_>,
+        attr: &roxmltree::Attribute<'_, '_>,
+    ) -> Result<bool, ConfigError> {
+        match attr.value().trim() {
+            v if v.eq_ignore_ascii_case("true") => Ok(true),
+            v if v.eq_ignore_ascii_case("false") => Ok(false),
+            other => Err(self.ctx.invalid(
+                attr_pos(node, attr),
+                format!("{} must be \"true\" or \"false\", not {other:?}", attr.name()),
+            )),
+        }
+    }
+
+    /// Parses a config element; domain-configs (and their nested children, after them) are stored in
+    /// `entries`, the returned entry is for base-config and debug-overrides.
+    pub(super) fn config_entry(
+        &mut self,
+        node: Node<'_, '_>,
+        kind: Kind,
+        parent: Option<usize>,
+    ) -> Result<Entry, ConfigError> {
+        let mut entry = Entry {
+            parent,
+            pos: node_pos(node),
+            ..Entry::default()
+        };
+        for attr in node.attributes().filter(|a| a.namespace().is_none()) {
+            match attr.name() {
+                "cleartextTrafficPermitted" => {
+                    let value = self.bool_attr(node, &attr)?;
+                    if kind == Kind::Debug {
+                        self.ctx.warn(
+                            attr_pos(node, &attr),
+                            "cleartextTrafficPermitted has no effect in <debug-overrides> and was ignored",
+                        );
+                    } else {
+                        entry.cleartext = Some(value);
+                    }
+                }
+                "hstsEnforced" => {
+                    self.bool_attr(node, &attr)?;
+                    self.ctx.warn(
+                        attr_pos(node, &attr),
+                        "hstsEnforced is not supported by Pinwire and was ignored",
+                    );
+                }
+                _ => self.unknown_attribute(node, &attr),
+            }
+        }
+        let mut nested = Vec::new();
+        let mut seen_pin_set = false;
+        let mut seen_trustkit = false;
+        for child in node.children().filter(Node::is_element) {
+            let not_here = |p: &Self, what: &str| {
+                p.ctx.invalid(
+                    node_pos(child),
+                    format!("{what} is not allowed in <{}>", kind.element()),
+                )
+            };
+            match self.element_name(child) {
+                Some("domain") => {
+                    if kind != Kind::Domain {
+                        return Err(not_here(self, "<domain>"));
+                    }
+                    let domain = self.domain(child)?;
+                    entry.domains.push(domain);
+                }
+                Some("trust-anchors") => {
+                    if entry.anchors.is_some() {
+                        return Err(self.duplicate(child, "only one <trust-anchors> is allowed per configuration"));
+                    }
+                    entry.anchors = Some(self.trust_anchors(child, kind)?);
+                }
+                Some("pin-set") => {
+                    if kind != Kind::Domain {
+                        return Err(not_here(self, "<pin-set>"));
+                    }
+                    if seen_pin_set {
+                        return Err(self.duplicate(child, "only one <pin-set> is allowed per domain-config"));
+                    }
+                    seen_pin_set = true;
+                    entry.pins = Some(self.pin_set(child)?);
+                }
+                Some("domain-config") => {
+                    if kind != Kind::Domain {
+                        return Err(not_here(self, "a nested <domain-config>"));
+                    }
+                    nested.push(child);
+                }
+                Some("trustkit-config") if self.trustkit && kind == Kind::Domain => {
+                    if seen_trustkit {
+                        return Err(self.duplicate(child, "only one <trustkit-config> is allowed per domain-config"));
+                    }
+                    seen_trustkit = true;
+                    entry.trustkit = Some(self.trustkit_config(child)?);
+                }
+                Some("trustkit-config") if !self.trustkit => self.ctx.warn(
+                    node_pos(child),
+                    "<trustkit-config> is TrustKit-Android's extension, which the Android platform ignores; \
+                     it was ignored (read the file as TrustKit-Android XML to apply it)",
+                ),
+                Some("certificateTransparency") => self.ctx.warn(
+                    node_pos(child),
+                    "<certificateTransparency> is not supported by Pinwire and was ignored",
+                ),
+                _ => self.unknown_element(child, &format!("<{}>", kind.element())),
+            }
+        }
+        if kind == Kind::Domain && entry.domains.is_empty() {
+            return Err(self.ctx.err(
+                entry.pos,
+                ConfigErrorKind::Missing("<domain> in this <domain-config>".into()),
+            ));
+        }
+        if kind != Kind::Domain {
+            return Ok(entry);
+        }
+        self.entries.push(entry);
+        let index = self.entries.len() - 1;
+        for child in nested {
+            self.config_entry(child, Kind::Domain, Some(index))?;
+        }
+        Ok(Entry::default())
+    }
+
+    pub(super) fn domain(&mut self, node: Node<'_, '_>) -> Result<(HostPattern, bool, Position), ConfigError> {
+        let pos = node_pos(node);
+        let mut include_subdomains = false;
+        for attr in node.attributes().filter(|a| a.namespace().is_none()) {
+            match attr.name() {
+                "includeSubdomains" => include_subdomains = self.bool_attr(node, &attr)?,
+                _ => self.unknown_attribute(node, &attr),
+            }
+        }
+        let name = self.text_only(node)?.trim().to_ascii_lowercase();
+        if name.is_empty() {
+            return Err(self
+                .ctx
+                .err(pos, ConfigErrorKind::Missing("the domain name in <domain>".into())));
+        }
+        if name.contains('*') {
+            return Err(self.ctx.invalid(
+                pos,
+                format!("<domain> takes a host name, not a pattern ({name:?}): use includeSubdomains=\"true\""),
+            ));
+        }
+        let host = Host::parse(&name).map_err(|e| self.ctx.err(pos, ConfigErrorKind::Host(e)))?;
+        if let Some(first) = self.seen_domains.get(host.as_str()) {
+            return Err(self.ctx.err(
+                pos,
+                ConfigErrorKind::Duplicate(format!("{host} has already been specified (at {first})")),
+            ));
+        }
+        self.seen_domains.insert(host.to_string(), pos);
+        Ok((HostPattern::exact(host), include_subdomains, pos))
+    }
+
+    pub(super) fn pin_set(&mut self, node: Node<'_, '_>) -> Result<PinSet, ConfigError> {
+        let mut expiration = None;
+        for attr in node.attributes().filter(|a| a.namespace().is_none()) {
+            match attr.name() {
+                "expiration" => {
+                    let value = attr.value().trim();
+                    let date = parse_date(value).ok_or_else(|| {
+                        self.ctx.err(
+                            attr_pos(node, &attr),
+                            ConfigErrorKind::InvalidDate {
+                                value: value.to_string(),
+                                expected: "yyyy-MM-dd",
+                            },
+                        )
+                    })?;
+                    expiration = Some(date);
+                }
+                _ => self.unknown_attribute(node, &attr),
+            }
+        }
+        let mut pins = Vec::new();
+        for child in node.children().filter(Node::is_element) {
+            if self.element_name(child) != Some("pin") {
+                self.unknown_element(child, "<pin-set>");
+                continue;
+            }
+            let pos = node_pos(child);
+            let mut digest = None;
+            for attr in child.attributes().filter(|a| a.namespace().is_none()) {
+                match attr.name() {
+                    "digest" => digest = Some((attr.value(), attr_pos(child, &attr))),
+                    _ => self.unknown_attribute(child, &attr),
+                }
+            }
+            let (digest, digest_pos) = digest.ok_or_else(|| {
+                self.ctx.err(
+                    pos,
+                    ConfigErrorKind::Missing("the digest attribute (digest=\"SHA-256\") on <pin>".into()),
+                )
+            })?;
+            if !digest.trim().eq_ignore_ascii_case("SHA-256") {
+                return Err(self.ctx.err(
+                    digest_pos,
+                    ConfigErrorKind::UnsupportedDigest {
+                        digest: digest.to_string(),
+                    },
+                ));
+            }
+            let text: String = self.text_only(child)?.split_ascii_whitespace().collect();
+            if text.is_empty() {
+                return Err(self
+                    .ctx
+                    .err(pos, ConfigErrorKind::Missing("the base64 digest in <pin>".into())));
+            }
+            if text.starts_with(crate::pin::PIN_PREFIX) {
+                return Err(self.ctx.invalid(
+                    pos,
+                    "<pin> holds the base64 digest only, without the \"sha256/\" prefix",
+                ));
+            }
+            let pin: Pin = format!("{}{text}", crate::pin::PIN_PREFIX)
+                .parse()
+                .map_err(|e| self.ctx.err(pos, ConfigErrorKind::Pin(e)))?;
+            if pins.contains(&pin) {
+                self.ctx.warn(pos, format!("pin {text} is listed twice"));
+            }
+            pins.push(pin);
+        }
+        let mut set = PinSet::new(pins).map_err(|e| self.ctx.invalid(node_pos(node), e.to_string()))?;
+        if let Some(date) = expiration {
+            set = set.expires_on(date);
+        }
+        Ok(set)
+    }
+}
