@@ -55,7 +55,7 @@ fn guess(path: &Path, text: &str, hint: Option<FormatArg>) -> Format {
 impl ConfigArgs {
     /// Loads `path`; warnings go to stderr.
     pub fn load(&self, path: &Path) -> Result<PinConfig, String> {
-        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let text = pinwire::config::read_file(path).map_err(|e| e.to_string())?;
         let format = guess(path, &text, self.format);
         let mut options = ImportOptions::new(self.target_sdk).debuggable(self.debuggable);
         if let Some(dir) = &self.raw_dir {

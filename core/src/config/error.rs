@@ -91,6 +91,19 @@ pub enum ConfigErrorKind {
         /// What went wrong.
         reason: String,
     },
+    /// The file is larger than [`MAX_FILE_BYTES`](super::MAX_FILE_BYTES).
+    #[error("the file is {size} bytes, over the {limit}-byte limit for configuration files")]
+    TooLarge {
+        /// The file's size in bytes.
+        size: u64,
+        /// The limit.
+        limit: u64,
+    },
+    /// A document type declaration the format does not allow: any in Android's XML formats, and in a
+    /// plist anything but Apple's standard one without an internal subset. Refused because a DTD is
+    /// what lets a small file declare entities that expand to gigabytes.
+    #[error("{0}")]
+    Doctype(String),
     /// The file could not be read.
     #[error("cannot read the file: {reason}")]
     Io {

@@ -1,9 +1,7 @@
 //! [`PinConfig`]: a policy with what a file says beyond it, and the entry points of every format.
 
-use super::{
-    json, nsc, okhttp, trustkit, ConfigError, ConfigErrorKind, ExportError, ImportOptions, TrustAnchor, TrustConfig,
-    Warnings,
-};
+use super::limits::{check_size, read_file};
+use super::{json, nsc, okhttp, trustkit, ConfigError, ExportError, ImportOptions, TrustAnchor, TrustConfig, Warnings};
 use crate::host::{Host, HostPattern};
 use crate::policy::Policy;
 use reqwest::Url;
@@ -140,11 +138,13 @@ impl PinConfig {
 
     /// Reads Pinwire's JSON format (`core/config.schema.json`). `file` names the file in errors.
     pub fn from_json(text: &str, file: &str) -> Result<PinConfig, ConfigError> {
+        check_size(text, file)?;
         json::import(text, file)
     }
 
     /// Reads an Android Network Security Config with the platform's semantics.
     pub fn from_nsc_xml(text: &str, file: &str, options: &ImportOptions) -> Result<PinConfig, ConfigError> {
+        check_size(text, file)?;
         nsc::import(text, file, options, false)
     }
 
@@ -155,29 +155,28 @@ impl PinConfig {
         file: &str,
         options: &ImportOptions,
     ) -> Result<PinConfig, ConfigError> {
+        check_size(text, file)?;
         nsc::import(text, file, options, true)
     }
 
     /// Reads a TrustKit configuration dictionary written as JSON (optionally under `TSKConfiguration`).
     pub fn from_trustkit_json(text: &str, file: &str) -> Result<PinConfig, ConfigError> {
+        check_size(text, file)?;
         trustkit::import_json(text, file)
     }
 
     /// Reads a TrustKit configuration dictionary, or an Info.plist holding one under
     /// `TSKConfiguration`, written as plist XML.
     pub fn from_trustkit_plist(text: &str, file: &str) -> Result<PinConfig, ConfigError> {
+        check_size(text, file)?;
         trustkit::import_plist(text, file)
     }
 
-    /// Reads the file at `path` in `format`; `options` matter only to the Android formats.
+    /// Reads the file at `path` in `format`; `options` matter only to the Android formats. Files over
+    /// [`MAX_FILE_BYTES`](super::MAX_FILE_BYTES) are refused.
     pub fn load(path: &Path, format: Format, options: &ImportOptions) -> Result<PinConfig, ConfigError> {
         let file = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
-            file: file.clone(),
-            line: 1,
-            column: 1,
-            kind: ConfigErrorKind::Io { reason: e.to_string() },
-        })?;
+        let text = read_file(path)?;
         match format {
             Format::PinwireJson => PinConfig::from_json(&text, &file),
             Format::AndroidNsc => PinConfig::from_nsc_xml(&text, &file, options),

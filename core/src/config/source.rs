@@ -1,6 +1,7 @@
 //! Positions in configuration text, and a small value tree with a position on every node, built from
 //! JSON (serde_json) or plist XML (the `plist` crate for values, roxmltree for positions).
 
+use super::xml::{node_pos, parse_plist_xml};
 use super::{ConfigError, ConfigErrorKind, Ctx};
 use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use serde_json::value::RawValue;
@@ -263,45 +264,6 @@ fn json_node(raw: &RawValue, index: &LineIndex<'_>, ctx: &Ctx) -> Result<Node, C
     Ok(Node { pos, value })
 }
 
-/// Parses XML with positions. DTDs are allowed (plists carry one) but external entities are not
-/// resolved, and roxmltree bounds entity expansion.
-pub(crate) fn parse_xml<'i>(text: &'i str, ctx: &Ctx) -> Result<roxmltree::Document<'i>, ConfigError> {
-    let options = roxmltree::ParsingOptions {
-        allow_dtd: true,
-        nodes_limit: 1_000_000,
-        ..roxmltree::ParsingOptions::default()
-    };
-    roxmltree::Document::parse_with_options(text, options).map_err(|e| {
-        let pos = e.pos();
-        let message = e.to_string().replace(&format!(" at {pos}"), "");
-        ctx.err(
-            Position {
-                line: pos.row,
-                column: pos.col,
-            },
-            ConfigErrorKind::Syntax { format: "XML", message },
-        )
-    })
-}
-
-/// Where an XML node starts.
-pub(crate) fn node_pos(node: roxmltree::Node<'_, '_>) -> Position {
-    text_pos(node.document(), node.range().start)
-}
-
-/// Where an attribute starts.
-pub(crate) fn attr_pos(node: roxmltree::Node<'_, '_>, attr: &roxmltree::Attribute<'_, '_>) -> Position {
-    text_pos(node.document(), attr.range().start)
-}
-
-fn text_pos(doc: &roxmltree::Document<'_>, offset: usize) -> Position {
-    let p = doc.text_pos_at(offset);
-    Position {
-        line: p.row,
-        column: p.col,
-    }
-}
-
 /// Parses a plist XML document into a tree with positions: the values are the `plist` crate's, the
 /// positions roxmltree's.
 pub(crate) fn plist_tree(text: &str, ctx: &Ctx) -> Result<Node, ConfigError> {
@@ -311,7 +273,7 @@ pub(crate) fn plist_tree(text: &str, ctx: &Ctx) -> Result<Node, ConfigError> {
             "binary plists are not supported: convert with `plutil -convert xml1`",
         ));
     }
-    let doc = parse_xml(text, ctx)?;
+    let doc = parse_plist_xml(text, ctx)?;
     let value = plist::Value::from_reader_xml(text.as_bytes()).map_err(|e| {
         // The plist crate reports a byte offset only in its message: "... (offset N)".
         let message = e.to_string();

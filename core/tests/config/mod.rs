@@ -4,6 +4,7 @@ mod common;
 mod errors;
 mod export;
 mod json;
+mod limits;
 mod nsc;
 mod roundtrip;
 mod schema;

@@ -1,7 +1,8 @@
 //! `trust-anchors`: which CAs a configuration trusts, and the `@raw/` resources they name.
 
 use super::parser::{Kind, Parser};
-use crate::config::source::{attr_pos, node_pos, Position};
+use crate::config::source::Position;
+use crate::config::xml::{attr_pos, node_pos};
 use crate::config::{
     parse_certificates, valid_resource_name, AnchorSource, ConfigError, ConfigErrorKind, RawResources, TrustAnchor,
 };

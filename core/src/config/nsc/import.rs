@@ -2,7 +2,8 @@
 //! resolved, then the shared checks.
 
 use super::parser::{Entry, Kind, Parser};
-use crate::config::source::{node_pos, parse_xml, Position};
+use crate::config::source::Position;
+use crate::config::xml::{node_pos, parse_android_xml};
 use crate::config::{assemble, Assembly, ConfigError, Ctx, Draft, ImportOptions, PinConfig, TrustAnchor};
 use crate::policy::{DomainRule, PinMode, PinSet};
 use roxmltree::Node;
@@ -15,7 +16,7 @@ pub(crate) fn import(
     trustkit: bool,
 ) -> Result<PinConfig, ConfigError> {
     let ctx = Ctx::new(file);
-    let doc = parse_xml(text, &ctx)?;
+    let doc = parse_android_xml(text, &ctx)?;
     let root = doc.root_element();
     if root.tag_name().namespace().is_some() || root.tag_name().name() != "network-security-config" {
         return Err(ctx.invalid(

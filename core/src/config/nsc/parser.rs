@@ -1,7 +1,8 @@
 //! The elements of a Network Security Config: configuration entries, domains and pin sets.
 
 use super::trustkit_android::TrustKitTag;
-use crate::config::source::{attr_pos, node_pos, Position};
+use crate::config::source::Position;
+use crate::config::xml::{attr_pos, node_pos};
 use crate::config::{parse_date, ConfigError, ConfigErrorKind, Ctx, ImportOptions, TrustAnchor};
 use crate::host::{Host, HostPattern};
 use crate::pin::Pin;

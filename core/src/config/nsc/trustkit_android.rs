@@ -2,7 +2,7 @@
 
 use super::parser::Parser;
 use crate::config::parse_report_uri;
-use crate::config::source::node_pos;
+use crate::config::xml::node_pos;
 use crate::config::ConfigError;
 use reqwest::Url;
 use roxmltree::Node;
