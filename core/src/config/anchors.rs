@@ -78,3 +78,34 @@ impl Default for TrustConfig {
         }
     }
 }
+
+impl TrustConfig {
+    /// Where these anchors trust fewer CAs than the platform's (a set without
+    /// [`AnchorSource::System`]): `None` for the base anchors, `Some` for a per-host entry. A format
+    /// with no trust-anchor setting cannot say that, and leaving it out would trust more CAs.
+    pub(crate) fn first_restriction(&self) -> Option<Option<&DomainAnchors>> {
+        let restricts = |anchors: &[TrustAnchor]| !anchors.iter().any(|a| a.source == AnchorSource::System);
+        if restricts(&self.base) {
+            return Some(None);
+        }
+        self.domains.iter().find(|d| restricts(&d.anchors)).map(Some)
+    }
+
+    /// An export error for [`TrustConfig::first_restriction`], naming the rule.
+    pub(crate) fn restriction_error(&self, format: &'static str) -> Result<(), super::ExportError> {
+        let Some(restricted) = self.first_restriction() else {
+            return Ok(());
+        };
+        let rule = match restricted {
+            None => "the base configuration (every host)".to_string(),
+            Some(d) => super::patterns::describe(&d.pattern, d.include_subdomains),
+        };
+        Err(super::ExportError {
+            format,
+            reason: format!(
+                "{rule} trusts only its own CAs (not the system's), which {format} cannot say; leaving it out \
+                 would trust every system CA there"
+            ),
+        })
+    }
+}

@@ -22,8 +22,9 @@
 //! }
 //! ```
 //!
-//! A rule without `pins` leaves pinning to broader rules; `"pins": []` exempts its hosts. Unknown keys
-//! are warnings.
+//! A rule without `pins` leaves pinning to broader rules; `"pins": []` exempts its hosts. An unknown key
+//! inside a rule or a trust anchor is an error (a typo such as `"pin"` must not leave a host unpinned);
+//! an unknown top-level key is a warning.
 
 use super::source::{self, Node, Position};
 use super::{
@@ -116,7 +117,7 @@ fn rule(ctx: &mut Ctx, node: &Node) -> Result<Draft, ConfigError> {
                 }
             }
             "trust_anchors" => trust_anchors = Some(anchors(ctx, value, "\"trust_anchors\"")?),
-            other => ctx.warn(entry.pos, format!("unknown key {other:?} in rule ignored")),
+            other => return Err(unknown_key(ctx, entry.pos, other, "a rule", RULE_KEYS)),
         }
     }
     let (pattern, pattern_pos) =
@@ -171,6 +172,29 @@ fn rule(ctx: &mut Ctx, node: &Node) -> Result<Draft, ConfigError> {
     })
 }
 
+const RULE_KEYS: &[&str] = &[
+    "pattern",
+    "include_subdomains",
+    "pins",
+    "expires",
+    "mode",
+    "cleartext_permitted",
+    "report_uris",
+    "trust_anchors",
+];
+const ANCHOR_KEYS: &[&str] = &["source", "override_pins", "name", "pem"];
+
+/// An unknown key where a typo could weaken the policy: an error listing the keys that are allowed.
+fn unknown_key(ctx: &Ctx, pos: Position, key: &str, within: &str, known: &[&str]) -> ConfigError {
+    ctx.invalid(
+        pos,
+        format!(
+            "unknown key {key:?} in {within}; the keys are {}",
+            known.iter().map(|k| format!("{k:?}")).collect::<Vec<_>>().join(", ")
+        ),
+    )
+}
+
 fn policy_kind(e: crate::policy::PolicyError) -> ConfigErrorKind {
     match e {
         crate::policy::PolicyError::Host(h) => ConfigErrorKind::Host(h),
@@ -201,7 +225,7 @@ fn anchors(ctx: &mut Ctx, node: &Node, what: &str) -> Result<Vec<TrustAnchor>, C
                 "override_pins" => override_pins = value.as_bool(ctx, "\"override_pins\"")?,
                 "name" => name = Some((value.as_str(ctx, "\"name\"")?, value.pos)),
                 "pem" => pem = Some((value.as_str(ctx, "\"pem\"")?, value.pos)),
-                other => ctx.warn(entry.pos, format!("unknown key {other:?} in trust anchor ignored")),
+                other => return Err(unknown_key(ctx, entry.pos, other, "a trust anchor", ANCHOR_KEYS)),
             }
         }
         let (kind, kind_pos) = kind.ok_or_else(|| {

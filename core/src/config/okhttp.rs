@@ -5,7 +5,8 @@
 //! that matches it (OkHttp accepts any pin of their union), where Pinwire takes only the most specific
 //! rule: two overlapping rules with different pins, or an exemption under a pinned rule, cannot be
 //! written and are errors. OkHttp has no report-only mode (an error) and no expiration (a warning, and a
-//! comment in the code).
+//! comment in the code). Trust anchors that restrict a host to its own CAs cannot be written either (an
+//! error naming the rule); anchors that only add CAs are left out with a warning.
 
 use super::{date_only, patterns_overlap, ExportError, Exported, PinConfig, TrustConfig};
 use crate::host::PatternKind;
@@ -47,6 +48,7 @@ fn kotlin_string(text: &str) -> String {
 pub(crate) fn export(config: &PinConfig) -> Result<Exported, ExportError> {
     let fail = |reason: String| ExportError { format: FORMAT, reason };
     let policy = config.policy();
+    config.trust().restriction_error(FORMAT)?;
     let rules: Vec<&DomainRule> = policy.rules().iter().filter(|r| r.pin_set().is_some()).collect();
     for (i, a) in rules.iter().enumerate() {
         for b in &rules[i + 1..] {
@@ -127,7 +129,11 @@ pub(crate) fn export(config: &PinConfig) -> Result<Exported, ExportError> {
         );
     }
     if config.trust() != &TrustConfig::default() {
-        warnings.push("CertificatePinner has no trust-anchor setting: the trust anchors were left out".to_string());
+        warnings.push(
+            "CertificatePinner has no trust-anchor setting: the anchors that add CAs (user, bundled or debug CAs) \
+             were left out"
+                .to_string(),
+        );
     }
     if !config.report_uris().is_empty() {
         warnings.push("CertificatePinner does not report pin failures: the report URIs were left out".to_string());

@@ -28,6 +28,18 @@ use serde::ser::{Serialize, SerializeMap, Serializer};
 const EXCLUDE_KEY: &str = "kSKExcludeSubdomainFromParentPolicy";
 /// The constant's name, which configurations written by hand also use.
 const EXCLUDE_KEY_CONSTANT: &str = "kTSKExcludeSubdomainFromParentPolicy";
+/// The keys of a domain's policy; anything else is an error, since a misspelt key (say
+/// `TSKIncludeSubdomain`) would silently narrow or drop the pins.
+const DOMAIN_KEYS: &[&str] = &[
+    "TSKPublicKeyHashes",
+    "TSKIncludeSubdomains",
+    "TSKEnforcePinning",
+    "TSKReportUris",
+    "TSKDisableDefaultReportUri",
+    "TSKExpirationDate",
+    "TSKPublicKeyAlgorithms",
+    EXCLUDE_KEY_CONSTANT,
+];
 const DEFAULT_REPORT_URI: &str = "https://overmind.datatheorem.com/trustkit/report";
 
 pub(crate) fn import_json(text: &str, file: &str) -> Result<PinConfig, ConfigError> {
@@ -181,7 +193,15 @@ fn import_tree(mut ctx: Ctx, root: &Node) -> Result<PinConfig, ConfigError> {
                     "TSKPublicKeyAlgorithms is deprecated since TrustKit 1.6 and was ignored",
                 ),
                 EXCLUDE_KEY | EXCLUDE_KEY_CONSTANT => {}
-                other => ctx.warn(entry.pos, format!("unknown key {other:?} for {name} ignored")),
+                other => {
+                    return Err(ctx.invalid(
+                        entry.pos,
+                        format!(
+                            "unknown key {other:?} in the policy of {name}; the keys are {}",
+                            DOMAIN_KEYS.join(", ")
+                        ),
+                    ))
+                }
             }
         }
         let mut set = PinSet::new(pins.iter().copied()).map_err(|e| ctx.invalid(pins_pos, e.to_string()))?;
@@ -305,6 +325,8 @@ impl Val {
 fn dictionary(config: &PinConfig) -> Result<(Val, Vec<String>), ExportError> {
     let fail = |reason: String| ExportError { format: FORMAT, reason };
     let policy = config.policy();
+    config.trust().restriction_error(FORMAT)?;
+    nested_subdomain_rules(config)?;
     let mut warnings = Vec::new();
     let mut domains: Vec<(String, Val)> = Vec::new();
     let mut cleartext_dropped = policy.cleartext_default();
@@ -380,7 +402,10 @@ fn dictionary(config: &PinConfig) -> Result<(Val, Vec<String>), ExportError> {
         );
     }
     if config.trust() != &TrustConfig::default() {
-        warnings.push("TrustKit has no trust-anchor setting: the trust anchors were left out".to_string());
+        warnings.push(
+            "TrustKit has no trust-anchor setting: the anchors that add CAs (user, bundled or debug CAs) were left out"
+                .to_string(),
+        );
     }
     for pattern in config.report_uris().keys() {
         let pinned = policy
@@ -402,6 +427,36 @@ fn dictionary(config: &PinConfig) -> Result<(Val, Vec<String>), ExportError> {
         Val::Dict(vec![("TSKPinnedDomains".to_string(), Val::Dict(domains))]),
         warnings,
     ))
+}
+
+/// TrustKit looks a host up by exact name, else takes **any** pinned domain with
+/// `TSKIncludeSubdomains` above it (in dictionary order): two such domains, one under the other, with
+/// different pin sets cannot keep Pinwire's "most specific rule wins".
+fn nested_subdomain_rules(config: &PinConfig) -> Result<(), ExportError> {
+    let with_subdomains: Vec<_> = config
+        .policy()
+        .rules()
+        .iter()
+        .filter(|r| r.includes_subdomains() && r.pin_set().is_some_and(|s| !s.is_exempt()))
+        .collect();
+    for inner in &with_subdomains {
+        for outer in &with_subdomains {
+            let below = inner.pattern().base() != outer.pattern().base()
+                && outer.pattern().matches(inner.pattern().base(), true);
+            if below && inner.pin_set() != outer.pin_set() {
+                return Err(ExportError {
+                    format: FORMAT,
+                    reason: format!(
+                        "{} (with subdomains) lies under {} (with subdomains) with other pins; TrustKit may apply \
+                         either to a host below both",
+                        inner.pattern(),
+                        outer.pattern()
+                    ),
+                });
+            }
+        }
+    }
+    Ok(())
 }
 
 pub(crate) fn export_json(config: &PinConfig) -> Result<Exported, ExportError> {

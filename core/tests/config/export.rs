@@ -1,7 +1,7 @@
 //! Export to NSC, TrustKit and OkHttp, and import of what was exported.
 
 use super::common::*;
-use pinwire::config::{ImportOptions, PinConfig, RawResources};
+use pinwire::config::{ImportOptions, PinConfig, RawResources, TrustAnchor, TrustConfig};
 use pinwire::{DomainRule, Host, HostPattern, PinSet, Policy};
 
 fn reimport_nsc(config: &PinConfig, options: ImportOptions) -> PinConfig {
@@ -141,7 +141,7 @@ fn what_a_format_cannot_say_is_an_error() {
         .unwrap();
     let err = PinConfig::new(overlapping).to_okhttp_kotlin().unwrap_err();
     assert!(err.reason.contains("different pins"), "{err}");
-    let exempt_inside = nsc("nsc/docs_inheritance.xml", &sdk(34));
+    let exempt_inside = nsc("nsc/docs_inheritance.xml", &sdk(34)).with_trust(TrustConfig::default());
     let err = exempt_inside.to_okhttp_kotlin().unwrap_err();
     assert!(
         err.to_string()
@@ -210,12 +210,67 @@ fn what_a_format_cannot_say_is_an_error() {
 #[test]
 fn formats_warn_about_what_they_leave_out() {
     let config = nsc("nsc/docs_inheritance.xml", &sdk(34));
-    // docs_inheritance has cleartext settings and trust anchors, which TrustKit cannot say.
-    let exported = config.to_trustkit_json().unwrap();
+    // Anchors that only add CAs (system + user) can be left out with a warning; cleartext too.
+    let additive = config.clone().with_trust(TrustConfig {
+        base: vec![TrustAnchor::system(), TrustAnchor::user()],
+        domains: Vec::new(),
+        debug: Vec::new(),
+    });
+    let exported = additive.to_trustkit_json().unwrap();
     assert_eq!(exported.warnings.len(), 2, "{:?}", exported.warnings);
     let with_reports = PinConfig::from_trustkit_json(&fixture("trustkit/ios_readme.json"), "t.json").unwrap();
     let err = with_reports.to_nsc_xml().unwrap_err();
     assert!(err.reason.contains("report-only"), "{err}");
+}
+
+#[test]
+fn exports_refuse_anchors_that_restrict_a_host_naming_the_rule() {
+    // docs_inheritance: example.com (with subdomains) trusts only @raw/my_ca.
+    let config = nsc("nsc/docs_inheritance.xml", &sdk(34));
+    for err in [
+        config.to_trustkit_json().unwrap_err(),
+        config.to_trustkit_plist().unwrap_err(),
+        config.to_okhttp_kotlin().unwrap_err(),
+    ] {
+        assert!(
+            err.reason
+                .contains("example.com (with subdomains) trusts only its own CAs"),
+            "{err}"
+        );
+    }
+    // Base anchors without the system CAs restrict every host.
+    let bundled_only = config.with_trust(TrustConfig {
+        base: vec![TrustAnchor::user()],
+        domains: Vec::new(),
+        debug: Vec::new(),
+    });
+    let err = bundled_only.to_okhttp_kotlin().unwrap_err();
+    assert!(err.reason.contains("the base configuration (every host)"), "{err}");
+}
+
+#[test]
+fn trustkit_export_refuses_nested_subdomain_rules_with_other_pins() {
+    let policy = Policy::builder()
+        .rule(
+            DomainRule::new("example.com")
+                .unwrap()
+                .include_subdomains(true)
+                .pins(PinSet::new([P1, P2].map(|p| p.parse::<pinwire::Pin>().unwrap())).unwrap()),
+        )
+        .rule(
+            DomainRule::new("api.example.com")
+                .unwrap()
+                .include_subdomains(true)
+                .pins(PinSet::new([P2, P3].map(|p| p.parse::<pinwire::Pin>().unwrap())).unwrap()),
+        )
+        .build()
+        .unwrap();
+    let err = PinConfig::new(policy).to_trustkit_json().unwrap_err();
+    assert!(
+        err.reason
+            .contains("api.example.com (with subdomains) lies under example.com"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -71,27 +71,45 @@ fn loading_gives_the_policy_the_builder_gives() {
 }
 
 #[test]
-fn unknown_keys_warn_with_their_position() {
-    let text = "{\n  \"verison\": 1,\n  \"rules\": [\n    {\"pattern\": \"a.com\", \"include_subdomain\": true,\n     \
-                \"trust_anchors\": [{\"source\": \"system\", \"pinned\": false}]}\n  ]\n}";
+fn unknown_top_level_keys_warn_with_their_position() {
+    let text = "{\n  \"verison\": 1,\n  \"rules\": [\n    {\"pattern\": \"a.com\"}\n  ]\n}";
     let config = PinConfig::from_json(text, "p.json").unwrap();
     let got: Vec<(u32, u32, String)> = config
         .warnings()
         .iter()
         .map(|w| (w.line, w.column, w.message.clone()))
         .collect();
-    assert_eq!(
-        got,
-        vec![
-            (2, 3, "unknown key \"verison\" ignored".to_string()),
-            (4, 26, "unknown key \"include_subdomain\" in rule ignored".to_string()),
-            (5, 45, "unknown key \"pinned\" in trust anchor ignored".to_string()),
-        ]
-    );
-    assert!(
-        !config.policy().rules()[0].includes_subdomains(),
-        "the misspelt key is not guessed"
-    );
+    assert_eq!(got, vec![(2, 3, "unknown key \"verison\" ignored".to_string())]);
+}
+
+#[test]
+fn unknown_keys_in_a_rule_or_anchor_are_errors_with_their_position() {
+    // "pin" for "pins" would leave the host unpinned; "include_subdomain" would narrow the rule.
+    let cases = [
+        (
+            format!("{{\n  \"rules\": [\n    {{\"pattern\": \"a.com\", \"pin\": [\"{P1}\", \"{P2}\"]}}\n  ]\n}}"),
+            (3, 26),
+            "\"pin\"",
+        ),
+        (
+            format!(
+                "{{\"rules\": [\n  {{\"pattern\": \"a.com\", \"pins\": [\"{P1}\", \"{P2}\"],\n   \"include_subdomain\": true}}]}}"
+            ),
+            (3, 4),
+            "\"include_subdomain\"",
+        ),
+        (
+            "{\"trust_anchors\": [\n  {\"source\": \"system\", \"overide_pins\": true}]}".to_string(),
+            (2, 24),
+            "\"overide_pins\"",
+        ),
+    ];
+    for (text, position, key) in cases {
+        let err = PinConfig::from_json(&text, "p.json").unwrap_err();
+        assert_eq!((err.line, err.column), position, "{err}");
+        assert!(err.to_string().contains(&format!("unknown key {key}")), "{err}");
+        assert!(err.to_string().starts_with("p.json:"), "{err}");
+    }
 }
 
 #[test]

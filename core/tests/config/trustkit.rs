@@ -50,19 +50,18 @@ fn swizzling_and_other_ignored_keys_warn() {
 
     let text = format!(
         "{{\"TSKIgnorePinningForUserDefinedTrustAnchors\": true, \"TSKColour\": 1, \"TSKPinnedDomains\": {{\"a.com\": \
-         {{\"TSKPublicKeyHashes\": [\"{}\", \"{}\"], \"TSKPublicKeyAlgorithms\": [\"TSKAlgorithmRsa2048\"], \"TSKFoo\": true}}}}}}",
+         {{\"TSKPublicKeyHashes\": [\"{}\", \"{}\"], \"TSKPublicKeyAlgorithms\": [\"TSKAlgorithmRsa2048\"]}}}}}}",
         &P1[7..],
         &P2[7..]
     );
     let config = PinConfig::from_trustkit_json(&text, "t.json").unwrap();
     let got = messages(&config);
-    assert_eq!(got.len(), 5, "{got:?}");
+    assert_eq!(got.len(), 4, "{got:?}");
     assert!(got[0].contains("TSKIgnorePinningForUserDefinedTrustAnchors"));
     assert_eq!(got[1], "unknown key \"TSKColour\" ignored");
     assert!(got[2].contains("TSKPublicKeyAlgorithms is deprecated"));
-    assert_eq!(got[3], "unknown key \"TSKFoo\" for a.com ignored");
     // TSKDisableDefaultReportUri not set: TrustKit would report to its own server.
-    assert!(got[4].contains("overmind.datatheorem.com"), "{}", got[4]);
+    assert!(got[3].contains("overmind.datatheorem.com"), "{}", got[4]);
     assert!(config.report_uris().is_empty(), "the default report URI is never added");
 }
 
@@ -144,4 +143,20 @@ fn trustkit_android_seed_and_defaults() {
         "<trustkit-config enforcePinning=\"true\"><report-uri>mailto:x@example.com</report-uri></trustkit-config>";
     let err = PinConfig::from_trustkit_android_xml(&body(bad, &one), "t.xml", &ImportOptions::new(34)).unwrap_err();
     assert!(err.to_string().contains("http or https"), "{err}");
+}
+
+#[test]
+fn unknown_keys_in_a_domain_policy_are_errors() {
+    let text = format!(
+        "{{\"TSKPinnedDomains\": {{\"a.com\": {{\"TSKPublicKeyHashes\": [\"{}\", \"{}\"],\n  \"TSKIncludeSubdomain\": true}}}}}}",
+        &P1[7..],
+        &P2[7..]
+    );
+    let err = PinConfig::from_trustkit_json(&text, "t.json").unwrap_err();
+    assert_eq!((err.line, err.column), (2, 3), "{err}");
+    assert!(
+        err.to_string()
+            .contains("unknown key \"TSKIncludeSubdomain\" in the policy of a.com"),
+        "{err}"
+    );
 }
