@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmarks (issue 9): Pinwire from Rust and from Kotlin on the JVM against plain reqwest, OkHttp and
+# Benchmarks: Pinwire from Rust and from Kotlin on the JVM against plain reqwest, OkHttp and
 # curl, all against one neutral nginx on 127.0.0.1. Prints a markdown table and writes it with the raw
 # rounds to results/ (latest.md, latest.json, and a dated copy; results/ is not committed).
 #

@@ -6,7 +6,7 @@
 #                                                       lipo'd) and macOS (arm64 + x86_64), with the C header
 #   bindings/swift/generated/PinwireBindings/PinwireBindings.swift   UniFFI's Swift for that library
 #
-# Then open an Xcode project, add bindings/swift as a local package and `import Pinwire` (see README.md and
+# Then open an Xcode project, add bindings/swift as a local package and `import Pinwire` (see docs/ios.md and
 # ios-sample/README.md). Both outputs are build output (gitignored).
 #
 # Usage: scripts/build-xcframework.sh [--ios-only] [--debug]

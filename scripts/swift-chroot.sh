@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A Debian trixie chroot with Swift (Debian's `swiftlang`, 6.0.3) for running the Swift suite on a Debian 12
-# host, where Swift is not packaged (swiftlang needs glibc 2.38). See ../shared/NOTES.md.
+# host, where Swift is not packaged (swiftlang needs glibc 2.38).
 #
 # Usage:
 #   scripts/swift-chroot.sh setup                      create the chroot, or reuse it if it has /usr/bin/swift

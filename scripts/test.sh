@@ -9,6 +9,7 @@ source scripts/lib/suites.sh
 suite_begin
 run_step "cargo fmt --check" cargo fmt --all --check
 run_step "cargo clippy" cargo clippy --workspace --all-targets --locked -- -D warnings
+run_suite_script "docs" scripts/check-docs.sh
 run_cargo_tests "rust" cargo test --workspace --locked
 run_suite_script "kotlin" scripts/test-kotlin.sh
 run_suite_script "android-jvm" scripts/test-android-jvm.sh

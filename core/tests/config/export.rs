@@ -61,7 +61,7 @@ fn trustkit_exports_import_back_to_the_same_configuration() {
     assert!(as_plist.text.starts_with("<?xml"));
     let again = PinConfig::from_trustkit_plist(&as_plist.text, "again.plist").unwrap();
     assert_eq!(again, original);
-    // The NSC file and the TrustKit-Android file of the README give TrustKit dictionaries too.
+    // The NSC file and the TrustKit-Android file of TrustKit's README examples give TrustKit dictionaries too.
     let android = PinConfig::from_trustkit_android_xml(
         &fixture("trustkit/android_readme.xml"),
         "a.xml",

@@ -166,9 +166,9 @@ func callRust<T>(_ body: () throws -> T) throws -> T {
 
 /// Runs an async call into Rust with a fresh cancellation token that the current task's cancellation fires.
 ///
-/// UniFFI's Swift awaits a Rust future with a continuation that task cancellation does not reach (uniffi-rs
-/// issue 2771): without the token a cancelled task would wait for the call to finish on its own. With it, the
-/// Rust side stops the call, closes its connection and returns `Cancelled` at once.
+/// UniFFI's Swift (0.32) awaits a Rust future with a continuation that task cancellation does not reach:
+/// without the token a cancelled task would wait for the call to finish on its own. With it, the Rust side
+/// stops the call, closes its connection and returns `Cancelled` at once.
 func callRustCancellable<T: Sendable>(
     _ body: (PinwireBindings.CancellationToken) async throws -> T
 ) async throws -> T {
