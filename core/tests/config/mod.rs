@@ -6,6 +6,7 @@ mod export;
 mod json;
 mod limits;
 mod nsc;
+mod platform;
 mod roundtrip;
 mod schema;
 mod trustkit;
