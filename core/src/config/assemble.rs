@@ -5,6 +5,7 @@ use super::{
     patterns::describe, suffix, ConfigError, ConfigErrorKind, DomainAnchors, PinConfig, Position, TrustAnchor,
     TrustConfig, Warning, Warnings,
 };
+use crate::host::Host;
 use crate::policy::{DomainRule, Policy, PolicyError};
 use reqwest::Url;
 use std::collections::{BTreeMap, BTreeSet};
@@ -86,6 +87,7 @@ pub(crate) fn assemble(mut ctx: Ctx, assembly: Assembly) -> Result<PinConfig, Co
         .any(|set| !set.is_exempt() && set.pins().len() < 2);
     let mut seen = BTreeSet::new();
     let mut report_uris = BTreeMap::new();
+    let mut report_positions = Vec::new();
     let mut domains = Vec::new();
     let mut builder = Policy::builder().cleartext_default(assembly.cleartext_default);
     if assembly.single_pin == SinglePin::Allow || single_pin_used {
@@ -151,6 +153,7 @@ pub(crate) fn assemble(mut ctx: Ctx, assembly: Assembly) -> Result<PinConfig, Co
             if report_uris.contains_key(pattern) {
                 return Err(duplicate("report URIs"));
             }
+            report_positions.push((draft.pos, draft.report_uris.clone()));
             report_uris.insert(pattern.clone(), draft.report_uris);
         }
         if let Some(anchors) = draft.anchors {
@@ -168,6 +171,7 @@ pub(crate) fn assemble(mut ctx: Ctx, assembly: Assembly) -> Result<PinConfig, Co
     let policy = builder
         .build()
         .map_err(|e| ctx.err(Position::START, ConfigErrorKind::Policy(e)))?;
+    warn_about_pinned_report_hosts(&mut ctx, &policy, &report_positions);
     Ok(PinConfig {
         policy,
         report_uris,
@@ -178,6 +182,29 @@ pub(crate) fn assemble(mut ctx: Ctx, assembly: Assembly) -> Result<PinConfig, Co
         },
         warnings: Warnings(ctx.warnings),
     })
+}
+
+/// Reports are uploaded without pins (a pin failure may mean the pinned key is gone, and the report
+/// must still get out), so a collector on a pinned host is reached with ordinary validation only:
+/// an interceptor the device trusts could read the reports there. Worth a warning at load.
+fn warn_about_pinned_report_hosts(ctx: &mut Ctx, policy: &Policy, reports: &[(Position, Vec<Url>)]) {
+    for (pos, uris) in reports {
+        for uri in uris {
+            let Some(host) = uri.host_str().and_then(|h| Host::parse(h).ok()) else {
+                continue;
+            };
+            if policy.pins_for(&host).is_some_and(|req| !req.pins.is_exempt()) {
+                ctx.warn(
+                    *pos,
+                    format!(
+                        "the report URI {uri} is on {host}, which this configuration pins; reports are uploaded \
+                         without pins, so an interceptor the device trusts could read them there (use a collector \
+                         on a host that is not pinned, or accept that)"
+                    ),
+                );
+            }
+        }
+    }
 }
 
 /// A report URI: an absolute `http` or `https` URL.

@@ -237,3 +237,37 @@ fn hints_name_cli_flags_and_kotlin_swift_parameters() {
     assert!(text.contains("--raw-dir") && text.contains("rawResources"), "{text}");
     assert!(!text.contains("::"), "{text}");
 }
+
+#[test]
+fn a_report_uri_on_a_pinned_host_warns_at_load() {
+    let pinned = format!(
+        "{{\"rules\": [{{\"pattern\": \"example.com\", \"include_subdomains\": true, \"pins\": [\"sha256/{A}\", \"sha256/{B}\"],\n  \
+         \"report_uris\": [\"https://reports.example.com/pins\"]}}]}}"
+    );
+    let config = PinConfig::from_json(&pinned, "p.json").unwrap();
+    let warnings = config.warnings().as_slice();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert_eq!((warnings[0].line, warnings[0].column), (1, 12));
+    assert!(
+        warnings[0]
+            .message
+            .contains("https://reports.example.com/pins is on reports.example.com, which this configuration pins"),
+        "{warnings:?}"
+    );
+    // A collector elsewhere: no warning. Same rule in a TrustKit-Android file.
+    let elsewhere = pinned.replace("reports.example.com", "collector.example.net");
+    assert!(PinConfig::from_json(&elsewhere, "p.json")
+        .unwrap()
+        .warnings()
+        .is_empty());
+    let xml = format!(
+        "<network-security-config><domain-config><domain includeSubdomains=\"true\">example.com</domain>\
+         <pin-set><pin digest=\"SHA-256\">{A}</pin><pin digest=\"SHA-256\">{B}</pin></pin-set>\
+         <trustkit-config enforcePinning=\"true\" disableDefaultReportUri=\"true\">\
+         <report-uri>https://example.com/report</report-uri></trustkit-config></domain-config></network-security-config>"
+    );
+    let config = PinConfig::from_trustkit_android_xml(&xml, "t.xml", &ImportOptions::new(34)).unwrap();
+    assert!(messages(&config)
+        .iter()
+        .any(|m| m.contains("which this configuration pins")));
+}
