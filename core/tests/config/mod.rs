@@ -1,6 +1,7 @@
 //! Tests of `pinwire::config`, with fixtures under `tests/fixtures/`.
 
 mod common;
+mod corpus;
 mod errors;
 mod export;
 mod json;
