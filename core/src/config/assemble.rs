@@ -5,6 +5,7 @@ use super::{
     patterns::describe, suffix, ConfigError, ConfigErrorKind, DomainAnchors, PinConfig, Position, TrustAnchor,
     TrustConfig, Warning, Warnings,
 };
+use crate::host::Host;
 use crate::policy::{DomainRule, Policy, PolicyError};
 use reqwest::Url;
 use std::collections::{BTreeMap, BTreeSet};
@@ -54,27 +55,31 @@ pub(crate) struct Draft {
     pub(crate) anchors: Option<Vec<TrustAnchor>>,
 }
 
+/// How a format treats a pin set with a single pin (no backup pin).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SinglePin {
+    /// Refused; the text says how the file can allow it.
+    Refuse(&'static str),
+    /// Allowed in every rule (Pinwire JSON's `allow_single_pin`), and by the policy built.
+    Allow,
+    /// TrustKit's rule: allowed when report-only; for an enforcing set, refused with this text.
+    ReportOnly(&'static str),
+    /// Allowed with a warning: the platform has no minimum (Android).
+    Warn,
+}
+
 /// Everything an importer read, before the checks shared by all formats.
 pub(crate) struct Assembly {
     pub(crate) drafts: Vec<Draft>,
     pub(crate) cleartext_default: bool,
-    pub(crate) allow_single_pin: bool,
-    /// TrustKit's rule: a report-only set may have a single pin (enforcing sets still need two).
-    pub(crate) report_only_single_pin: bool,
+    pub(crate) single_pin: SinglePin,
     pub(crate) base_anchors: Vec<TrustAnchor>,
     pub(crate) debug_anchors: Vec<TrustAnchor>,
 }
 
 /// Checks what every format must respect (no public-suffix pinning, enough pins, no pattern twice) with
 /// the position of the offending rule, then builds the policy.
-pub(crate) fn assemble(ctx: Ctx, assembly: Assembly) -> Result<PinConfig, ConfigError> {
-    let lowest = |set: &crate::PinSet| {
-        if assembly.allow_single_pin || (assembly.report_only_single_pin && set.mode() == crate::PinMode::ReportOnly) {
-            1
-        } else {
-            2
-        }
-    };
+pub(crate) fn assemble(mut ctx: Ctx, assembly: Assembly) -> Result<PinConfig, ConfigError> {
     let single_pin_used = assembly
         .drafts
         .iter()
@@ -82,9 +87,10 @@ pub(crate) fn assemble(ctx: Ctx, assembly: Assembly) -> Result<PinConfig, Config
         .any(|set| !set.is_exempt() && set.pins().len() < 2);
     let mut seen = BTreeSet::new();
     let mut report_uris = BTreeMap::new();
+    let mut report_positions = Vec::new();
     let mut domains = Vec::new();
     let mut builder = Policy::builder().cleartext_default(assembly.cleartext_default);
-    if assembly.allow_single_pin || (assembly.report_only_single_pin && single_pin_used) {
+    if assembly.single_pin == SinglePin::Allow || single_pin_used {
         builder = builder.dangerous_allow_single_pin();
     }
     for draft in assembly.drafts {
@@ -102,16 +108,31 @@ pub(crate) fn assemble(ctx: Ctx, assembly: Assembly) -> Result<PinConfig, Config
                 ));
             }
             let count = set.pins().len();
-            let min_pins = lowest(set);
-            if count < min_pins {
-                return Err(ctx.err(
+            let refusal = match assembly.single_pin {
+                SinglePin::Refuse(hint) => Some(hint),
+                SinglePin::ReportOnly(hint) if set.mode() == crate::PinMode::Enforce => Some(hint),
+                _ => None,
+            };
+            match refusal {
+                Some(hint) if count < 2 => {
+                    return Err(ctx.err(
+                        draft.pos,
+                        ConfigErrorKind::TooFewPins {
+                            pattern: describe(pattern, rule.includes_subdomains()),
+                            count,
+                            hint,
+                        },
+                    ))
+                }
+                None if count < 2 && assembly.single_pin == SinglePin::Warn => ctx.warn(
                     draft.pos,
-                    ConfigErrorKind::Policy(PolicyError::TooFewPins {
-                        pattern: pattern.to_string(),
-                        count,
-                        required: min_pins,
-                    }),
-                ));
+                    format!(
+                        "{} has a single pin and no backup pin: when that key changes, the app cannot connect \
+                         until it is updated (Android allows it; `pinwire check` flags it)",
+                        describe(pattern, rule.includes_subdomains())
+                    ),
+                ),
+                _ => {}
             }
         }
         let duplicate = |what: &'static str| {
@@ -132,6 +153,7 @@ pub(crate) fn assemble(ctx: Ctx, assembly: Assembly) -> Result<PinConfig, Config
             if report_uris.contains_key(pattern) {
                 return Err(duplicate("report URIs"));
             }
+            report_positions.push((draft.pos, draft.report_uris.clone()));
             report_uris.insert(pattern.clone(), draft.report_uris);
         }
         if let Some(anchors) = draft.anchors {
@@ -149,6 +171,7 @@ pub(crate) fn assemble(ctx: Ctx, assembly: Assembly) -> Result<PinConfig, Config
     let policy = builder
         .build()
         .map_err(|e| ctx.err(Position::START, ConfigErrorKind::Policy(e)))?;
+    warn_about_pinned_report_hosts(&mut ctx, &policy, &report_positions);
     Ok(PinConfig {
         policy,
         report_uris,
@@ -159,6 +182,29 @@ pub(crate) fn assemble(ctx: Ctx, assembly: Assembly) -> Result<PinConfig, Config
         },
         warnings: Warnings(ctx.warnings),
     })
+}
+
+/// Reports are uploaded without pins (a pin failure may mean the pinned key is gone, and the report
+/// must still get out), so a collector on a pinned host is reached with ordinary validation only:
+/// an interceptor the device trusts could read the reports there. Worth a warning at load.
+fn warn_about_pinned_report_hosts(ctx: &mut Ctx, policy: &Policy, reports: &[(Position, Vec<Url>)]) {
+    for (pos, uris) in reports {
+        for uri in uris {
+            let Some(host) = uri.host_str().and_then(|h| Host::parse(h).ok()) else {
+                continue;
+            };
+            if policy.pins_for(&host).is_some_and(|req| !req.pins.is_exempt()) {
+                ctx.warn(
+                    *pos,
+                    format!(
+                        "the report URI {uri} is on {host}, which this configuration pins; reports are uploaded \
+                         without pins, so an interceptor the device trusts could read them there (use a collector \
+                         on a host that is not pinned, or accept that)"
+                    ),
+                );
+            }
+        }
+    }
 }
 
 /// A report URI: an absolute `http` or `https` URL.

@@ -61,6 +61,16 @@ pub enum ConfigErrorKind {
     /// The rules do not make a valid policy (too few pins, a pattern configured twice).
     #[error(transparent)]
     Policy(PolicyError),
+    /// A pin set with fewer pins than the format requires (a backup pin).
+    #[error("{pattern} has {count} pin(s); at least 2 are required, a backup pin that keeps the app connecting when the key changes ({hint})")]
+    TooFewPins {
+        /// The rule, as written.
+        pattern: String,
+        /// How many pins it has.
+        count: usize,
+        /// How the file, the command line or the Kotlin/Swift API can allow a single pin.
+        hint: &'static str,
+    },
     /// A pin digest other than SHA-256.
     #[error("unsupported pin digest {digest:?}: only SHA-256 is supported")]
     UnsupportedDigest {

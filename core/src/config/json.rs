@@ -30,13 +30,16 @@ use super::source::{self, Node, Position};
 use super::{
     assemble, certificates_pem, date_only, parse_certificates, parse_date, parse_report_uri, utc_in_range,
     valid_resource_name, AnchorSource, Assembly, ConfigError, ConfigErrorKind, Ctx, Draft, ExportError, PinConfig,
-    TrustAnchor,
+    SinglePin, TrustAnchor,
 };
 use crate::pin::Pin;
 use crate::policy::{DomainRule, PinMode, PinSet};
 use serde::Serialize;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
+
+/// How a Pinwire JSON file allows a single pin.
+const REFUSE_SINGLE_PIN: &str = "set \"allow_single_pin\": true in the file to allow it";
 
 /// The only version of the format.
 const VERSION: &str = "1";
@@ -47,8 +50,7 @@ pub(crate) fn import(text: &str, file: &str) -> Result<PinConfig, ConfigError> {
     let mut assembly = Assembly {
         drafts: Vec::new(),
         cleartext_default: false,
-        allow_single_pin: false,
-        report_only_single_pin: false,
+        single_pin: SinglePin::Refuse(REFUSE_SINGLE_PIN),
         base_anchors: vec![TrustAnchor::system()],
         debug_anchors: Vec::new(),
     };
@@ -63,7 +65,11 @@ pub(crate) fn import(text: &str, file: &str) -> Result<PinConfig, ConfigError> {
                 _ => return Err(ctx.invalid(node.pos, "\"version\" must be 1, the only version of this format")),
             },
             "cleartext_default" => assembly.cleartext_default = node.as_bool(&ctx, "\"cleartext_default\"")?,
-            "allow_single_pin" => assembly.allow_single_pin = node.as_bool(&ctx, "\"allow_single_pin\"")?,
+            "allow_single_pin" => {
+                if node.as_bool(&ctx, "\"allow_single_pin\"")? {
+                    assembly.single_pin = SinglePin::Allow;
+                }
+            }
             "trust_anchors" => assembly.base_anchors = anchors(&mut ctx, node, "\"trust_anchors\"")?,
             "debug_anchors" => assembly.debug_anchors = anchors(&mut ctx, node, "\"debug_anchors\"")?,
             "rules" => {

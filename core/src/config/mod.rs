@@ -38,6 +38,7 @@ mod anchors;
 mod assemble;
 mod certificates;
 mod dates;
+mod digest;
 mod error;
 mod json;
 mod limits;
@@ -58,7 +59,7 @@ pub use options::{ImportOptions, RawResources};
 pub use pin_config::{Exported, Format, PinConfig};
 pub use source::Position;
 
-pub(crate) use assemble::{assemble, parse_report_uri, Assembly, Ctx, Draft};
+pub(crate) use assemble::{assemble, parse_report_uri, Assembly, Ctx, Draft, SinglePin};
 pub(crate) use certificates::{certificates_pem, parse_certificates, valid_resource_name};
 pub(crate) use dates::{date_only, parse_date, utc_in_range};
 pub(crate) use patterns::patterns_overlap;

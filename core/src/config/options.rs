@@ -48,8 +48,10 @@ impl ImportOptions {
         self
     }
 
-    /// Accepts pin sets with a single pin, which Android allows and Pinwire refuses by default (see
-    /// [`PolicyBuilder::dangerous_allow_single_pin`](crate::PolicyBuilder::dangerous_allow_single_pin)).
+    /// Accepts pin sets with a single pin in TrustKit-Android files, which TrustKit-Android refuses.
+    /// (An Android NSC file may always have one, as on Android, with a warning; see
+    /// [`PolicyBuilder::dangerous_allow_single_pin`](crate::PolicyBuilder::dangerous_allow_single_pin)
+    /// for the risk.)
     pub fn dangerous_allow_single_pin(mut self) -> ImportOptions {
         self.allow_single_pin = true;
         self

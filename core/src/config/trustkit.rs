@@ -12,15 +12,16 @@
 //! TrustKit reports pin failures to Data Theorem's server unless `TSKDisableDefaultReportUri` is true;
 //! Pinwire never adds that URI (it warns instead), and exports always disable it.
 
+use super::digest::decode_apple;
 use super::nsc::as_domain;
 use super::source::{json_tree, plist_tree, Node, Position};
 use super::{
     assemble, date_only, parse_date, parse_report_uri, Assembly, ConfigError, ConfigErrorKind, Ctx, Draft, ExportError,
-    Exported, PinConfig, TrustAnchor, TrustConfig,
+    Exported, PinConfig, SinglePin, TrustAnchor, TrustConfig,
 };
 use crate::host::Host;
 use crate::pin::{Pin, PIN_PREFIX};
-use crate::policy::{DomainRule, PinMode, PinSet, PolicyError};
+use crate::policy::{DomainRule, PinMode, PinSet};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
 /// The key TrustKit's code calls `kTSKExcludeSubdomainFromParentPolicy`; its value (the text that goes
@@ -40,6 +41,8 @@ const DOMAIN_KEYS: &[&str] = &[
     "TSKPublicKeyAlgorithms",
     EXCLUDE_KEY_CONSTANT,
 ];
+const TRUSTKIT_SINGLE_PIN: &str = "TrustKit requires it when pinning is enforced; with TSKEnforcePinning false a \
+                                   single pin only reports";
 const DEFAULT_REPORT_URI: &str = "https://overmind.datatheorem.com/trustkit/report";
 
 pub(crate) fn import_json(text: &str, file: &str) -> Result<PinConfig, ConfigError> {
@@ -157,9 +160,12 @@ fn import_tree(mut ctx: Ctx, root: &Node) -> Result<PinConfig, ConfigError> {
                                 "TSKPublicKeyHashes holds base64 digests only, without the \"sha256/\" prefix",
                             ));
                         }
-                        let pin: Pin = format!("{PIN_PREFIX}{}", text.trim())
-                            .parse()
-                            .map_err(|e| ctx.err(pos, ConfigErrorKind::Pin(e)))?;
+                        let decoded = decode_apple(text)
+                            .map_err(|reason| ctx.invalid(pos, format!("pin {text:?} for {name}: {reason}")))?;
+                        for note in decoded.notes {
+                            ctx.warn(pos, format!("pin {text:?} for {name} {note}"));
+                        }
+                        let pin = decoded.pin;
                         if pins.contains(&pin) {
                             ctx.warn(pos, format!("pin {text} is listed twice for {name}"));
                         }
@@ -212,15 +218,14 @@ fn import_tree(mut ctx: Ctx, root: &Node) -> Result<PinConfig, ConfigError> {
                 "a report-only domain needs at least one pin in TSKPublicKeyHashes",
             ));
         }
-        let required = if enforce { 2 } else { 1 };
-        if count < required {
+        if enforce && count < 2 {
             return Err(ctx.err(
                 pins_pos,
-                ConfigErrorKind::Policy(PolicyError::TooFewPins {
+                ConfigErrorKind::TooFewPins {
                     pattern: host.to_string(),
                     count,
-                    required,
-                }),
+                    hint: TRUSTKIT_SINGLE_PIN,
+                },
             ));
         }
         if !enforce {
@@ -267,8 +272,7 @@ fn import_tree(mut ctx: Ctx, root: &Node) -> Result<PinConfig, ConfigError> {
         Assembly {
             drafts,
             cleartext_default: false,
-            allow_single_pin: false,
-            report_only_single_pin: true,
+            single_pin: SinglePin::ReportOnly(TRUSTKIT_SINGLE_PIN),
             base_anchors: vec![TrustAnchor::system()],
             debug_anchors: Vec::new(),
         },

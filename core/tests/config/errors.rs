@@ -2,7 +2,7 @@
 
 use super::common::*;
 use pinwire::config::{ConfigErrorKind, ImportOptions, PinConfig};
-use pinwire::{HostError, PinError, PolicyError};
+use pinwire::HostError;
 
 const A: &str = "7HIpactkIAq2Y49orFOOQKurWxmmSFZhBCoQYcRhJ3Y=";
 const B: &str = "fwza0LRMXouZHRC8Ei+4PyuldPDcf3UKgO/04cDM1oE=";
@@ -19,12 +19,8 @@ fn nsc_cases() -> Vec<(String, u32, u32, &'static str)> {
         ("<debug-overrides/><debug-overrides/>".into(), 2, 19, "only one <debug-overrides>"),
         ("<base-config><domain>a.com</domain></base-config>".into(), 2, 14, "<domain> is not allowed in <base-config>"),
         (format!("<base-config>{p}</base-config>"), 2, 14, "<pin-set> is not allowed in <base-config>"),
-        ("<debug-overrides><domain-config/></debug-overrides>".into(), 2, 18, "nested <domain-config> is not allowed"),
         (format!("<domain-config>{p}</domain-config>"), 2, 1, "missing <domain> in this <domain-config>"),
-        ("<domain-config><domain> </domain></domain-config>".into(), 2, 16, "missing the domain name"),
-        ("<domain-config><domain>*.example.com</domain></domain-config>".into(), 2, 16, "use includeSubdomains"),
         ("<domain-config><domain>a.com<x/></domain></domain-config>".into(), 2, 29, "may hold only text"),
-        ("<domain-config><domain>exa mple.com</domain></domain-config>".into(), 2, 16, "not a valid host name"),
         (
             "<domain-config><domain>a.com</domain></domain-config><domain-config><domain>A.com</domain></domain-config>"
                 .into(),
@@ -40,10 +36,10 @@ fn nsc_cases() -> Vec<(String, u32, u32, &'static str)> {
             "only one <trust-anchors>",
         ),
         (
-            format!("<domain-config><domain>a.com</domain><pin-set expiration=\"2018-1-1\"><pin digest=\"SHA-256\">{A}</pin></pin-set></domain-config>"),
+            format!("<domain-config><domain>a.com</domain><pin-set expiration=\"2018/8/10\"><pin digest=\"SHA-256\">{A}</pin></pin-set></domain-config>"),
             2,
             47,
-            "invalid date \"2018-1-1\": expected yyyy-MM-dd",
+            "invalid date \"2018/8/10\": expected yyyy-MM-dd",
         ),
         (
             "<domain-config><domain>a.com</domain><pin-set expiration=\"2018-02-30\"/></domain-config>".into(),
@@ -110,12 +106,6 @@ fn nsc_cases() -> Vec<(String, u32, u32, &'static str)> {
             2,
             43,
             "no raw resources were given",
-        ),
-        (
-            "<base-config cleartextTrafficPermitted=\"yes\"/>".into(),
-            2,
-            14,
-            "cleartextTrafficPermitted must be \"true\" or \"false\", not \"yes\"",
         ),
         (
             format!("<domain-config><domain includeSubdomains=\"true\">co.uk</domain>{p}</domain-config>"),
@@ -195,19 +185,27 @@ fn seed_placeholder_pins_are_refused() {
     .unwrap_err();
     assert_eq!(at(&err), (8, 13));
     assert!(
-        matches!(err.kind, ConfigErrorKind::Pin(PinError::InvalidBase64 { .. })),
+        matches!(err.kind, ConfigErrorKind::Invalid(ref m) if m.starts_with("<pin> \"BASE64_SHA256_BACKUP_SPKI_PIN_HERE=\"")),
         "{err}"
     );
     // The other guide's backup placeholder "BBB...B=" is not canonical base64 (its last character
-    // carries bits past the 32 bytes): a typo'd pin, refused where Android would silently accept it.
-    let err = PinConfig::from_nsc_xml(
+    // carries bits past the 32 bytes): Android ignores those bits, and so does the import, saying so.
+    let config = PinConfig::from_nsc_xml(
         &fixture("nsc/seed_sslens.xml"),
         "seed_sslens.xml",
         &ImportOptions::new(34),
     )
-    .unwrap_err();
-    assert_eq!(at(&err), (9, 13));
-    assert!(matches!(err.kind, ConfigErrorKind::Pin(_)), "{err}");
+    .unwrap();
+    let warnings = config.warnings().as_slice();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert_eq!((warnings[0].line, warnings[0].column), (9, 13));
+    assert!(warnings[0].message.contains("stray low bits"), "{warnings:?}");
+    assert!(
+        warnings[0]
+            .message
+            .ends_with("read as BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBA="),
+        "{warnings:?}"
+    );
 }
 
 #[test]
@@ -299,14 +297,11 @@ fn error_kinds_can_be_matched() {
     let err = json_err(&format!(
         "{{\"rules\": [{{\"pattern\": \"a.com\", \"pins\": [\"sha256/{A}\"]}}]}}"
     ));
-    assert!(matches!(
-        err.kind,
-        ConfigErrorKind::Policy(PolicyError::TooFewPins {
-            count: 1,
-            required: 2,
-            ..
-        })
-    ));
+    assert!(
+        matches!(err.kind, ConfigErrorKind::TooFewPins { count: 1, .. }),
+        "{err}"
+    );
+    assert!(err.to_string().contains("\"allow_single_pin\": true"), "{err}");
     let err = nsc_err(&nsc_doc(&format!(
         "<domain-config><domain>a.com</domain><pin-set><pin digest=\"SHA-512\">{A}</pin></pin-set></domain-config>"
     )));

@@ -158,7 +158,7 @@ fn what_a_format_cannot_say_is_an_error() {
     let err = PinConfig::new(single.clone()).to_trustkit_plist().unwrap_err();
     assert!(err.reason.contains("backup pin"), "{err}");
     let nsc_single = PinConfig::new(single).to_nsc_xml().unwrap();
-    assert!(nsc_single.warnings[0].contains("dangerous_allow_single_pin"));
+    assert!(nsc_single.warnings[0].contains("single pin"));
 
     let mid_day = Policy::builder()
         .rule(

@@ -22,7 +22,7 @@ fn every_key_of_the_format() {
     assert_eq!(cdn.pins.expiration(), Some(datetime!(2030-06-01 12:30 UTC)));
     assert_eq!(
         config.report_uris_for(&host("img.cdn.example.com")),
-        &["https://reports.example.com/cdn".parse().unwrap()]
+        &["https://reports.example.net/cdn".parse().unwrap()]
     );
     assert!(
         policy.pins_for(&host("api.example.org")).is_some(),

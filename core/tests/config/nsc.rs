@@ -237,16 +237,33 @@ fn every_element_and_attribute() {
 }
 
 #[test]
-fn single_pin_sets_need_the_option() {
+fn single_pin_sets_import_with_a_warning_as_on_android() {
     let xml = nsc_doc(&format!(
         "<domain-config><domain>example.com</domain><pin-set><pin digest=\"SHA-256\">{}</pin></pin-set></domain-config>",
         &P1[7..]
     ));
-    let err = PinConfig::from_nsc_xml(&xml, "a.xml", &ImportOptions::new(34)).unwrap_err();
-    assert_eq!(at(&err), (2, 16));
-    assert!(err.to_string().contains("at least 2"), "{err}");
-    let config = PinConfig::from_nsc_xml(&xml, "a.xml", &ImportOptions::new(34).dangerous_allow_single_pin()).unwrap();
+    let config = PinConfig::from_nsc_xml(&xml, "a.xml", &ImportOptions::new(34)).unwrap();
     assert_eq!(config.policy().min_pins(), 1);
+    assert_eq!(pins_of(&config, "example.com"), Some(vec![P1.to_string()]));
+    let warnings = config.warnings().as_slice();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert_eq!((warnings[0].line, warnings[0].column), (2, 16));
+    assert!(
+        warnings[0].message.contains("single pin and no backup pin"),
+        "{warnings:?}"
+    );
+    // No Rust API in what a CLI or Kotlin user reads.
+    assert!(!warnings[0].message.contains("::"), "{warnings:?}");
+    // Through Pinwire JSON and back to NSC, the same configuration.
+    let json = PinConfig::from_json(&config.to_json().unwrap(), "p.json").unwrap();
+    assert_eq!(json, config);
+    let again = PinConfig::from_nsc_xml(&config.to_nsc_xml().unwrap().text, "b.xml", &ImportOptions::new(34)).unwrap();
+    assert_eq!(again, config);
+    // TrustKit-Android keeps its own rule (two pins), and says how to read the file as Android does.
+    let err = PinConfig::from_trustkit_android_xml(&xml, "a.xml", &ImportOptions::new(34)).unwrap_err();
+    assert_eq!(at(&err), (2, 16));
+    assert!(err.to_string().contains("--format nsc"), "{err}");
+    assert!(!err.to_string().contains("::"), "{err}");
 }
 
 #[test]
@@ -320,7 +337,7 @@ fn unknown_elements_and_attributes_are_warnings_with_positions() {
 #[test]
 fn domain_names_are_trimmed_and_case_folded_as_android_does() {
     let xml = nsc_doc(
-        "<domain-config cleartextTrafficPermitted=\"true\"><domain>\n  Example.COM.  \n</domain></domain-config>",
+        "<domain-config cleartextTrafficPermitted=\"true\"><domain>\n  Example.COM  \n</domain></domain-config>",
     );
     let config = PinConfig::from_nsc_xml(&xml, "a.xml", &ImportOptions::new(34)).unwrap();
     assert_eq!(config.policy().rules()[0].pattern().to_string(), "example.com");

@@ -120,9 +120,10 @@ fn trustkit_android_seed_and_defaults() {
         ))
     };
     let one = format!("<pin digest=\"SHA-256\">{}</pin>", &P1[7..]);
+    let two = format!("{one}<pin digest=\"SHA-256\">{}</pin>", &P2[7..]);
     // trustkit-config without enforcePinning: TrustKit-Android's default, report-only, with warnings.
     let config =
-        PinConfig::from_trustkit_android_xml(&body("<trustkit-config/>", &one), "t.xml", &ImportOptions::new(34))
+        PinConfig::from_trustkit_android_xml(&body("<trustkit-config/>", &two), "t.xml", &ImportOptions::new(34))
             .unwrap();
     assert_eq!(
         config.policy().pins_for(&host("a.com")).unwrap().pins.mode(),
@@ -130,7 +131,7 @@ fn trustkit_android_seed_and_defaults() {
     );
     let got = messages(&config);
     assert_eq!(got.len(), 2, "{got:?}");
-    assert!(got.iter().any(|m| m.contains("enforcePinning is not set")));
+    assert!(got.iter().any(|m| m.contains("does not set enforcePinning")));
     assert!(got.iter().any(|m| m.contains("default report URI")));
     // Enforcing needs two pins; an empty pin-set cannot be enforced.
     let tk = "<trustkit-config enforcePinning=\"true\" disableDefaultReportUri=\"true\"/>";

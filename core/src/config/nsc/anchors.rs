@@ -1,6 +1,7 @@
 //! `trust-anchors`: which CAs a configuration trusts, and the `@raw/` resources they name.
 
 use super::parser::{Kind, Parser};
+use super::values::java_parse_boolean;
 use crate::config::source::Position;
 use crate::config::xml::{attr_pos, node_pos};
 use crate::config::{
@@ -11,9 +12,9 @@ use roxmltree::Node;
 impl Parser<'_> {
     pub(super) fn trust_anchors(&mut self, node: Node<'_, '_>, kind: Kind) -> Result<Vec<TrustAnchor>, ConfigError> {
         self.no_attributes(node);
-        // Android reads debug-overrides only in debuggable builds; elsewhere its structure is still
-        // checked, but its raw resources (often present only in the debug source set) are not read.
-        let resolve = kind != Kind::Debug || self.options.is_debuggable();
+        // TrustKit-Android reads debug-overrides its own way: only `@raw/` certificates, and one
+        // overridePins for all of them (false unless written "true"; false if they disagree).
+        let trustkit_debug = kind == Kind::Debug && self.trustkit;
         let mut anchors = Vec::new();
         for child in node.children().filter(Node::is_element) {
             if self.element_name(child) != Some("certificates") {
@@ -22,11 +23,12 @@ impl Parser<'_> {
             }
             let pos = node_pos(child);
             let mut src = None;
-            let mut override_pins = kind == Kind::Debug;
+            let mut override_pins = kind == Kind::Debug && !trustkit_debug;
             for attr in child.attributes().filter(|a| a.namespace().is_none()) {
                 match attr.name() {
                     "src" => src = Some((attr.value().trim(), attr_pos(child, &attr))),
-                    "overridePins" => override_pins = self.bool_attr(child, &attr)?,
+                    "overridePins" if trustkit_debug => override_pins = java_parse_boolean(attr.value()),
+                    "overridePins" => override_pins = self.bool_attr(child, &attr, kind == Kind::Debug),
                     _ => self.unknown_attribute(child, &attr),
                 }
             }
@@ -56,20 +58,16 @@ impl Parser<'_> {
                                 format!("{name:?} is not a valid resource name (lower-case letters, digits, '_')"),
                             ));
                         }
-                        let certificates = if resolve {
-                            let bytes = self.raw_resource(name, src_pos)?;
-                            parse_certificates(&bytes).map_err(|reason| {
-                                self.ctx.err(
-                                    src_pos,
-                                    ConfigErrorKind::Resource {
-                                        name: name.to_string(),
-                                        reason,
-                                    },
-                                )
-                            })?
-                        } else {
-                            Vec::new()
-                        };
+                        let bytes = self.raw_resource(name, src_pos)?;
+                        let certificates = parse_certificates(&bytes).map_err(|reason| {
+                            self.ctx.err(
+                                src_pos,
+                                ConfigErrorKind::Resource {
+                                    name: name.to_string(),
+                                    reason,
+                                },
+                            )
+                        })?;
                         AnchorSource::Bundled {
                             name: name.to_string(),
                             certificates,
@@ -83,7 +81,25 @@ impl Parser<'_> {
                     }
                 },
             };
+            if trustkit_debug && matches!(source, AnchorSource::System | AnchorSource::User) {
+                self.ctx.warn(
+                    src_pos,
+                    format!(
+                        "TrustKit-Android ignores src={src:?} in <debug-overrides> (only @raw/ certificates); left out"
+                    ),
+                );
+                continue;
+            }
             anchors.push(TrustAnchor { source, override_pins });
+        }
+        if trustkit_debug && anchors.iter().any(|a| a.override_pins) && anchors.iter().any(|a| !a.override_pins) {
+            self.ctx.warn(
+                node_pos(node),
+                "the debug certificates disagree on overridePins, so TrustKit-Android uses false for all of them",
+            );
+            for anchor in &mut anchors {
+                anchor.override_pins = false;
+            }
         }
         Ok(anchors)
     }
@@ -100,7 +116,9 @@ impl Parser<'_> {
         };
         match &self.options.raw {
             RawResources::None => Err(fail(
-                "no raw resources were given to resolve @raw/ references (ImportOptions::raw_resources)".into(),
+                "no raw resources were given to resolve @raw/ references (give the app's res/raw directory: \
+                 --raw-dir DIR on the command line, rawResources in Kotlin and Swift)"
+                    .into(),
             )),
             RawResources::Map(map) => map
                 .get(name)

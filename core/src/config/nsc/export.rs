@@ -157,7 +157,7 @@ pub(crate) fn export(config: &PinConfig) -> Result<Exported, ExportError> {
             xml.push_str("        </pin-set>\n");
             if set.pins().len() == 1 {
                 warnings.push(format!(
-                    "{} has a single pin: import the file with ImportOptions::dangerous_allow_single_pin",
+                    "{} has a single pin and no backup pin (Android accepts that; `pinwire check` flags it)",
                     d.host
                 ));
             }

@@ -2,12 +2,15 @@
 //! resolved, then the shared checks.
 
 use super::parser::{Entry, Kind, Parser};
-use crate::config::source::Position;
 use crate::config::xml::{node_pos, parse_android_xml};
-use crate::config::{assemble, Assembly, ConfigError, Ctx, Draft, ImportOptions, PinConfig, TrustAnchor};
+use crate::config::{assemble, Assembly, ConfigError, Ctx, Draft, ImportOptions, PinConfig, SinglePin, TrustAnchor};
 use crate::policy::{DomainRule, PinMode, PinSet};
 use roxmltree::Node;
 use std::collections::BTreeMap;
+
+const TRUSTKIT_ANDROID_SINGLE_PIN: &str = "TrustKit-Android requires two for every domain; read the file as an \
+                                           Android NSC (--format nsc), which accepts one, or allow it with \
+                                           dangerousAllowSinglePin = true in Kotlin";
 
 pub(crate) fn import(
     text: &str,
@@ -36,7 +39,8 @@ pub(crate) fn import(
     };
     p.no_attributes(root);
     let mut base: Option<Entry> = None;
-    let mut debug: Option<(Entry, Position)> = None;
+    let mut debug: Option<Entry> = None;
+    let mut seen_debug = false;
     for child in root.children().filter(Node::is_element) {
         match p.element_name(child) {
             Some("base-config") => {
@@ -49,10 +53,20 @@ pub(crate) fn import(
                 p.config_entry(child, Kind::Domain, None)?;
             }
             Some("debug-overrides") => {
-                if debug.is_some() {
+                if seen_debug {
                     return Err(p.duplicate(child, "only one <debug-overrides> is allowed"));
                 }
-                debug = Some((p.config_entry(child, Kind::Debug, None)?, node_pos(child)));
+                seen_debug = true;
+                if options.is_debuggable() {
+                    debug = Some(p.config_entry(child, Kind::Debug, None)?);
+                } else {
+                    // Android skips the element unread in a release build.
+                    p.ctx.warn(
+                        node_pos(child),
+                        "<debug-overrides> was left out: this is a release-build import (apply it with --debuggable \
+                         on the command line, debuggable = true in Kotlin and Swift)",
+                    );
+                }
             }
             _ => p.unknown_element(child, "<network-security-config>"),
         }
@@ -67,13 +81,9 @@ pub(crate) fn import(
         }
         platform
     });
-    let debug_anchors = match debug {
-        Some((entry, _)) if options.is_debuggable() => entry.anchors.unwrap_or_default(),
-        _ => Vec::new(),
-    };
+    let debug_anchors = debug.and_then(|entry| entry.anchors).unwrap_or_default();
 
     let mut drafts = Vec::new();
-    let mut report_only_single_pin = false;
     for i in 0..p.entries.len() {
         let trustkit_tag = p.inherited(i, |e| e.trustkit.clone());
         let pins = p.inherited(i, |e| e.pins.clone());
@@ -81,31 +91,49 @@ pub(crate) fn import(
         let anchors = p.inherited(i, |e| e.anchors.clone());
         let entry = &p.entries[i];
         let mut report_uris = Vec::new();
-        let pins = match (pins, &trustkit_tag) {
-            (Some(set), Some(tag)) => {
-                report_only_single_pin = true;
-                if tag.enforce && set.is_exempt() {
+        let pins = match pins {
+            Some(set) if p.trustkit => {
+                let tag = trustkit_tag.clone().unwrap_or_default();
+                if tag.enforce == Some(true) && set.is_exempt() {
                     return Err(p.ctx.invalid(
                         entry.pos,
                         "an empty pin-set cannot be used with TrustKit-Android's enforcePinning=\"true\"",
                     ));
                 }
-                if tag.disable_default_report_uri != Some(true) && !set.is_exempt() {
-                    p.ctx.warn(
-                        entry.pos,
-                        "TrustKit-Android would also send pin failure reports to its default report URI \
-                         (disableDefaultReportUri is not \"true\"); Pinwire reports only to the report-uri entries",
-                    );
+                if !set.is_exempt() {
+                    // TrustKit-Android enforces only where enforcePinning="true" applies; a
+                    // trustkit-config without it and no trustkit-config at all are the same.
+                    if tag.enforce.is_none() {
+                        let why = if trustkit_tag.is_some() {
+                            "its <trustkit-config> does not set enforcePinning"
+                        } else {
+                            "no <trustkit-config> applies to this domain"
+                        };
+                        p.ctx.warn(
+                            entry.pos,
+                            format!(
+                                "{why}, and TrustKit-Android's default is not to enforce: these pins are report-only \
+                                 (set enforcePinning=\"true\", or read the file as an Android NSC: --format nsc)"
+                            ),
+                        );
+                    }
+                    if tag.disable_default_report_uri != Some(true) {
+                        p.ctx.warn(
+                            entry.pos,
+                            "TrustKit-Android would also send pin failure reports to its default report URI \
+                             (disableDefaultReportUri is not \"true\"); Pinwire reports only to the report-uri entries",
+                        );
+                    }
                 }
                 report_uris = tag.report_uris.clone();
-                let mode = if tag.enforce {
+                let mode = if tag.enforce == Some(true) {
                     PinMode::Enforce
                 } else {
                     PinMode::ReportOnly
                 };
                 Some(set.with_mode(mode))
             }
-            (pins, _) => pins,
+            pins => pins,
         };
         for (pattern, include_subdomains, pos) in &entry.domains {
             let mut rule = DomainRule::new(&pattern.to_string())
@@ -135,8 +163,10 @@ pub(crate) fn import(
         Assembly {
             drafts,
             cleartext_default,
-            allow_single_pin: options.allow_single_pin,
-            report_only_single_pin,
+            single_pin: match (trustkit, options.allow_single_pin) {
+                (false, _) | (true, true) => SinglePin::Warn,
+                (true, false) => SinglePin::Refuse(TRUSTKIT_ANDROID_SINGLE_PIN),
+            },
             base_anchors,
             debug_anchors,
         },

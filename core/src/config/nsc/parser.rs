@@ -1,11 +1,12 @@
 //! The elements of a Network Security Config: configuration entries, domains and pin sets.
 
 use super::trustkit_android::TrustKitTag;
+use super::values::{android_bool, android_date, AndroidBool};
+use crate::config::digest::decode_android;
 use crate::config::source::Position;
 use crate::config::xml::{attr_pos, node_pos};
-use crate::config::{parse_date, ConfigError, ConfigErrorKind, Ctx, ImportOptions, TrustAnchor};
+use crate::config::{ConfigError, ConfigErrorKind, Ctx, ImportOptions, TrustAnchor};
 use crate::host::{Host, HostPattern};
-use crate::pin::Pin;
 use crate::policy::PinSet;
 use roxmltree::Node;
 use std::collections::BTreeMap;
@@ -37,6 +38,8 @@ pub(super) struct Entry {
     pub(super) anchors: Option<Vec<TrustAnchor>>,
     pub(super) domains: Vec<(HostPattern, bool, Position)>,
     pub(super) trustkit: Option<TrustKitTag>,
+    /// Whether a `<domain>` was written, even one that never matches.
+    pub(super) has_domain: bool,
 }
 
 pub(super) struct Parser<'o> {
@@ -111,18 +114,33 @@ impl Parser<'_> {
             .collect::<String>())
     }
 
-    pub(super) fn bool_attr(
-        &self,
-        node: Node<'_, '_>,
-        attr: &roxmltree::Attribute<'_, '_>,
-    ) -> Result<bool, ConfigError> {
-        match attr.value().trim() {
-            v if v.eq_ignore_ascii_case("true") => Ok(true),
-            v if v.eq_ignore_ascii_case("false") => Ok(false),
-            other => Err(self.ctx.invalid(
-                attr_pos(node, attr),
-                format!("{} must be \"true\" or \"false\", not {other:?}", attr.name()),
-            )),
+    /// A boolean attribute as Android reads it: typed values as written, anything else the
+    /// attribute's `default`, with a warning.
+    pub(super) fn bool_attr(&mut self, node: Node<'_, '_>, attr: &roxmltree::Attribute<'_, '_>, default: bool) -> bool {
+        match android_bool(attr.value()) {
+            AndroidBool::Plain(value) => value,
+            AndroidBool::Integer(value) => {
+                self.ctx.warn(
+                    attr_pos(node, attr),
+                    format!(
+                        "{}={:?} is an integer, which Android reads as {value}",
+                        attr.name(),
+                        attr.value()
+                    ),
+                );
+                value
+            }
+            AndroidBool::Default => {
+                self.ctx.warn(
+                    attr_pos(node, attr),
+                    format!(
+                        "{}={:?} is not a boolean, so Android uses its default, {default}",
+                        attr.name(),
+                        attr.value()
+                    ),
+                );
+                default
+            }
         }
     }
 
@@ -142,7 +160,8 @@ impl Parser<'_> {
         for attr in node.attributes().filter(|a| a.namespace().is_none()) {
             match attr.name() {
                 "cleartextTrafficPermitted" => {
-                    let value = self.bool_attr(node, &attr)?;
+                    // Android's default here is its constant `true`, not the inherited value.
+                    let value = self.bool_attr(node, &attr, true);
                     if kind == Kind::Debug {
                         self.ctx.warn(
                             attr_pos(node, &attr),
@@ -153,7 +172,6 @@ impl Parser<'_> {
                     }
                 }
                 "hstsEnforced" => {
-                    self.bool_attr(node, &attr)?;
                     self.ctx.warn(
                         attr_pos(node, &attr),
                         "hstsEnforced is not supported by Pinwire and was ignored",
@@ -177,8 +195,10 @@ impl Parser<'_> {
                     if kind != Kind::Domain {
                         return Err(not_here(self, "<domain>"));
                     }
-                    let domain = self.domain(child)?;
-                    entry.domains.push(domain);
+                    if let Some(domain) = self.domain(child)? {
+                        entry.domains.push(domain);
+                    }
+                    entry.has_domain = true;
                 }
                 Some("trust-anchors") => {
                     if entry.anchors.is_some() {
@@ -221,7 +241,7 @@ impl Parser<'_> {
                 _ => self.unknown_element(child, &format!("<{}>", kind.element())),
             }
         }
-        if kind == Kind::Domain && entry.domains.is_empty() {
+        if kind == Kind::Domain && !entry.has_domain {
             return Err(self.ctx.err(
                 entry.pos,
                 ConfigErrorKind::Missing("<domain> in this <domain-config>".into()),
@@ -238,36 +258,50 @@ impl Parser<'_> {
         Ok(Entry::default())
     }
 
-    pub(super) fn domain(&mut self, node: Node<'_, '_>) -> Result<(HostPattern, bool, Position), ConfigError> {
+    /// A `<domain>`: Android only trims and lower-cases its text and compares it with the host name
+    /// of each connection. A value no host name can equal (a pattern, a port, a form that is not
+    /// canonical) is kept out of the policy with a warning, as it never matches on Android either.
+    pub(super) fn domain(&mut self, node: Node<'_, '_>) -> Result<Option<(HostPattern, bool, Position)>, ConfigError> {
         let pos = node_pos(node);
         let mut include_subdomains = false;
         for attr in node.attributes().filter(|a| a.namespace().is_none()) {
             match attr.name() {
-                "includeSubdomains" => include_subdomains = self.bool_attr(node, &attr)?,
+                "includeSubdomains" => include_subdomains = self.bool_attr(node, &attr, false),
                 _ => self.unknown_attribute(node, &attr),
             }
         }
-        let name = self.text_only(node)?.trim().to_ascii_lowercase();
-        if name.is_empty() {
+        if !node.children().any(|n| n.is_text()) && !node.children().any(|n| n.is_element()) {
             return Err(self
                 .ctx
                 .err(pos, ConfigErrorKind::Missing("the domain name in <domain>".into())));
         }
-        if name.contains('*') {
-            return Err(self.ctx.invalid(
-                pos,
-                format!("<domain> takes a host name, not a pattern ({name:?}): use includeSubdomains=\"true\""),
-            ));
-        }
-        let host = Host::parse(&name).map_err(|e| self.ctx.err(pos, ConfigErrorKind::Host(e)))?;
-        if let Some(first) = self.seen_domains.get(host.as_str()) {
+        let name = self.text_only(node)?.trim().to_lowercase();
+        // Android refuses the same text twice (whatever includeSubdomains says).
+        if let Some(first) = self.seen_domains.get(&name) {
             return Err(self.ctx.err(
                 pos,
-                ConfigErrorKind::Duplicate(format!("{host} has already been specified (at {first})")),
+                ConfigErrorKind::Duplicate(format!("{name} has already been specified (at {first})")),
             ));
         }
-        self.seen_domains.insert(host.to_string(), pos);
-        Ok((HostPattern::exact(host), include_subdomains, pos))
+        self.seen_domains.insert(name.clone(), pos);
+        let host = Host::parse(&name).ok().filter(|h| h.as_str() == name);
+        let Some(host) = host else {
+            let why = if name.contains('*') {
+                "a wildcard is not a pattern here (use includeSubdomains=\"true\")"
+            } else if name.contains(':') && !name.contains("::") {
+                "a port is not part of a host name"
+            } else if name.is_empty() {
+                "it is empty"
+            } else {
+                "no host name is written that way"
+            };
+            self.ctx.warn(
+                pos,
+                format!("<domain>{name}</domain> can never match a host ({why}); it is ignored, as it never matches on Android"),
+            );
+            return Ok(None);
+        };
+        Ok(Some((HostPattern::exact(host), include_subdomains, pos)))
     }
 
     pub(super) fn pin_set(&mut self, node: Node<'_, '_>) -> Result<PinSet, ConfigError> {
@@ -275,16 +309,22 @@ impl Parser<'_> {
         for attr in node.attributes().filter(|a| a.namespace().is_none()) {
             match attr.name() {
                 "expiration" => {
-                    let value = attr.value().trim();
-                    let date = parse_date(value).ok_or_else(|| {
+                    let value = attr.value();
+                    let (date, canonical) = android_date(value).ok_or_else(|| {
                         self.ctx.err(
                             attr_pos(node, &attr),
                             ConfigErrorKind::InvalidDate {
                                 value: value.to_string(),
-                                expected: "yyyy-MM-dd",
+                                expected: "yyyy-MM-dd (Android refuses the file otherwise)",
                             },
                         )
                     })?;
+                    if !canonical {
+                        self.ctx.warn(
+                            attr_pos(node, &attr),
+                            format!("expiration={value:?} is read as Android reads it: {date}"),
+                        );
+                    }
                     expiration = Some(date);
                 }
                 _ => self.unknown_attribute(node, &attr),
@@ -318,7 +358,7 @@ impl Parser<'_> {
                     },
                 ));
             }
-            let text: String = self.text_only(child)?.split_ascii_whitespace().collect();
+            let text = self.text_only(child)?.trim().to_string();
             if text.is_empty() {
                 return Err(self
                     .ctx
@@ -330,9 +370,12 @@ impl Parser<'_> {
                     "<pin> holds the base64 digest only, without the \"sha256/\" prefix",
                 ));
             }
-            let pin: Pin = format!("{}{text}", crate::pin::PIN_PREFIX)
-                .parse()
-                .map_err(|e| self.ctx.err(pos, ConfigErrorKind::Pin(e)))?;
+            let decoded =
+                decode_android(&text).map_err(|reason| self.ctx.invalid(pos, format!("<pin> {text:?}: {reason}")))?;
+            for note in decoded.notes {
+                self.ctx.warn(pos, format!("<pin> {text:?} {note}"));
+            }
+            let pin = decoded.pin;
             if pins.contains(&pin) {
                 self.ctx.warn(pos, format!("pin {text} is listed twice"));
             }
