@@ -6,6 +6,7 @@ mod configured;
 mod errors;
 mod http;
 mod inspect;
+mod limbo;
 mod pinning;
 mod proxy;
 mod redirects;
