@@ -4,6 +4,7 @@ mod common;
 
 mod configured;
 mod errors;
+mod faults;
 mod http;
 mod inspect;
 mod limbo;
