@@ -19,7 +19,7 @@ use tokio::sync::watch;
 use tokio_rustls::TlsAcceptor;
 
 /// What a [`FaultServer`] does to every connection.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum Fault {
     /// Completes the TLS handshake, reads the request, then resets the TCP connection (RST) without
@@ -156,7 +156,7 @@ async fn accept_loop(
         tokio::spawn(async move {
             // Bounded: a client that goes away mid-fault must not leave a task behind for long.
             tokio::select! {
-                _ = tokio::time::timeout(Duration::from_secs(30), misbehave(tcp, fault, acceptor)) => {}
+                _ = tokio::time::timeout(Duration::from_secs(10), misbehave(tcp, fault, acceptor)) => {}
                 _ = stop.changed() => {}
             }
         });
