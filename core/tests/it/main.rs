@@ -4,8 +4,10 @@ mod common;
 
 mod configured;
 mod errors;
+mod faults;
 mod http;
 mod inspect;
+mod limbo;
 mod pinning;
 mod proxy;
 mod redirects;
