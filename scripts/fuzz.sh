@@ -41,6 +41,12 @@ for f in "$FIX"/nsc/*.xml "$FIX"/trustkit/*.xml; do
     seed nsc_xml "0-$(basename "$f")" '\000' "$f"
     seed nsc_xml "6-$(basename "$f")" '\006' "$f"
 done
+# Real files as apps ship them (core/tests/fixtures/corpus).
+find "$FIX/corpus" -name '*.xml' | while read -r f; do
+    name=$(printf '%s' "$f" | cksum | cut -d' ' -f1)
+    seed nsc_xml "0-corpus-$name" '\000' "$f"
+    seed nsc_xml "6-corpus-$name" '\006' "$f"
+done
 for f in "$FIX"/hostile/*.xml; do
     seed nsc_xml "0-$(basename "$f")" '\000' "$f"
     seed nsc_xml "4-$(basename "$f")" '\004' "$f"

@@ -53,16 +53,7 @@ impl Host {
         if without_dot.is_empty() || without_dot.contains('*') {
             return Err(invalid());
         }
-        let ascii = match idna::domain_to_ascii_strict(without_dot) {
-            Ok(ascii) => ascii,
-            // `_` breaks STD3's letter-digit-hyphen rule but occurs in real host names, which URLs and
-            // Android's Network Security Config accept: an ASCII name that is valid but for `_` is kept.
-            Err(_) if without_dot.is_ascii() && without_dot.contains('_') => {
-                idna::domain_to_ascii_strict(&without_dot.replace('_', "a")).map_err(|_| invalid())?;
-                without_dot.to_ascii_lowercase()
-            }
-            Err(_) => return Err(invalid()),
-        };
+        let ascii = idna::domain_to_ascii_strict(without_dot).map_err(|_| invalid())?;
         if ascii.is_empty() || ascii.split('.').any(|label| label.is_empty()) {
             return Err(invalid());
         }

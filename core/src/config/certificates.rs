@@ -46,3 +46,25 @@ pub(crate) fn certificates_pem(certs: &[CertificateDer<'static>]) -> String {
     }
     out
 }
+
+/// A bundled anchor from its resource name and file contents; the error names the resource at `pos`.
+pub(crate) fn bundled_anchor(
+    ctx: &super::Ctx,
+    name: &str,
+    bytes: &[u8],
+    pos: super::Position,
+) -> Result<super::AnchorSource, super::ConfigError> {
+    let certificates = parse_certificates(bytes).map_err(|reason| {
+        ctx.err(
+            pos,
+            super::ConfigErrorKind::Resource {
+                name: name.to_string(),
+                reason,
+            },
+        )
+    })?;
+    Ok(super::AnchorSource::Bundled {
+        name: name.to_string(),
+        certificates,
+    })
+}

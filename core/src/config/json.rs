@@ -28,7 +28,7 @@
 
 use super::source::{self, Node, Position};
 use super::{
-    assemble, certificates_pem, date_only, parse_certificates, parse_date, parse_report_uri, utc_in_range,
+    assemble, bundled_anchor, certificates_pem, date_only, parse_date, parse_report_uri, utc_in_range,
     valid_resource_name, AnchorSource, Assembly, ConfigError, ConfigErrorKind, Ctx, Draft, ExportError, PinConfig,
     SinglePin, TrustAnchor,
 };
@@ -273,19 +273,7 @@ fn anchors(ctx: &mut Ctx, node: &Node, what: &str) -> Result<Vec<TrustAnchor>, C
                         ConfigErrorKind::Missing("\"pem\" in this bundled anchor".into()),
                     )
                 })?;
-                let certificates = parse_certificates(pem.as_bytes()).map_err(|reason| {
-                    ctx.err(
-                        pem_pos,
-                        ConfigErrorKind::Resource {
-                            name: name.to_string(),
-                            reason,
-                        },
-                    )
-                })?;
-                AnchorSource::Bundled {
-                    name: name.to_string(),
-                    certificates,
-                }
+                bundled_anchor(ctx, name, pem.as_bytes(), pem_pos)?
             }
             other => {
                 return Err(ctx.invalid(

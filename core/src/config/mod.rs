@@ -60,6 +60,6 @@ pub use pin_config::{Exported, Format, PinConfig};
 pub use source::Position;
 
 pub(crate) use assemble::{assemble, parse_report_uri, Assembly, Ctx, Draft, SinglePin};
-pub(crate) use certificates::{certificates_pem, parse_certificates, valid_resource_name};
+pub(crate) use certificates::{bundled_anchor, certificates_pem, valid_resource_name};
 pub(crate) use dates::{date_only, parse_date, utc_in_range};
 pub(crate) use patterns::patterns_overlap;

@@ -73,6 +73,7 @@ const KINDS: &[(&str, &str)] = &[
     ),
     ("unknown attribute", "unknown attribute"),
     ("unknown element", "unknown element"),
+    ("underscore", "Pinwire refuses requests to host names with '_'"),
     ("not enforced", "TrustKit-Android's default is not to enforce"),
     ("default report URI", "default report URI"),
 ];
@@ -105,7 +106,7 @@ const EXPECTED: &[(Reader, &str, Expect)] = &[
     ),
     (Nsc, "aosp/bad_extra_debug_resource.xml", Imports),
     (Nsc, "aosp/bad_pin.xml", Warns(&["single pin"])),
-    (Nsc, "aosp/ct_domains.xml", Warns(&["not supported"])),
+    (Nsc, "aosp/ct_domains.xml", Warns(&["not supported", "underscore"])),
     (Nsc, "aosp/debug_basic.xml", Warns(&["debug-overrides left out"])),
     (Nsc, "aosp/debug_domain.xml", Warns(&["debug-overrides left out"])),
     (Nsc, "aosp/debug_inherit.xml", Warns(&["debug-overrides left out"])),
@@ -525,9 +526,10 @@ fn corpus_semantics_where_they_matter() {
     assert!(pins(&ws, "android.com").is_some() && pins(&ws, "developer.android.com").is_some());
     let ct = load(Nsc, "aosp/ct_domains.xml", false);
     assert_eq!(
-        ct.anchors_for(&host("subdomain_user.android.com"), false),
-        vec![&TrustAnchor::user()]
+        ct.anchors_for(&host("android.com"), false),
+        vec![&TrustAnchor::system()]
     );
+    assert_eq!(ct.trust().domains.len(), 1, "the four '_' domains are left out");
 
     // The same file as Android and as TrustKit-Android read it.
     let demo = "apps/httptoolkit+android-ssl-pinning-demo/main-network_security_config.xml";

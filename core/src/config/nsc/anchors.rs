@@ -5,7 +5,7 @@ use super::values::java_parse_boolean;
 use crate::config::source::Position;
 use crate::config::xml::{attr_pos, node_pos};
 use crate::config::{
-    parse_certificates, valid_resource_name, AnchorSource, ConfigError, ConfigErrorKind, RawResources, TrustAnchor,
+    bundled_anchor, valid_resource_name, AnchorSource, ConfigError, ConfigErrorKind, RawResources, TrustAnchor,
 };
 use roxmltree::Node;
 
@@ -59,19 +59,7 @@ impl Parser<'_> {
                             ));
                         }
                         let bytes = self.raw_resource(name, src_pos)?;
-                        let certificates = parse_certificates(&bytes).map_err(|reason| {
-                            self.ctx.err(
-                                src_pos,
-                                ConfigErrorKind::Resource {
-                                    name: name.to_string(),
-                                    reason,
-                                },
-                            )
-                        })?;
-                        AnchorSource::Bundled {
-                            name: name.to_string(),
-                            certificates,
-                        }
+                        bundled_anchor(&self.ctx, name, &bytes, src_pos)?
                     }
                     None => {
                         return Err(self.ctx.invalid(

@@ -9,8 +9,8 @@ use roxmltree::Node;
 use std::collections::BTreeMap;
 
 const TRUSTKIT_ANDROID_SINGLE_PIN: &str = "TrustKit-Android requires two for every domain; read the file as an \
-                                           Android NSC (--format nsc), which accepts one, or allow it with \
-                                           dangerousAllowSinglePin = true in Kotlin";
+                                           Android NSC instead (--format nsc on the command line, fromNscXml in \
+                                           Kotlin), which accepts one as Android does";
 
 pub(crate) fn import(
     text: &str,

@@ -12,7 +12,8 @@
 //!   `pin digest="SHA-256"` only, its base64 as `android.util.Base64` decodes it; a single pin is
 //!   allowed, with a warning, as Android has no minimum.
 //! - `domain` text is trimmed and lower-cased, nothing else; a value no host name can equal is left
-//!   out with a warning (it never matches on Android either).
+//!   out with a warning (it never matches on Android either), and so is a name with `_`, which
+//!   Pinwire's client never connects to.
 //! - Boolean attributes as Android reads them: anything but a boolean or an integer takes the
 //!   attribute's default, with a warning.
 //! - `trust-anchors` / `certificates src="system|user|@raw/name" overridePins`.

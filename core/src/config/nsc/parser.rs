@@ -286,6 +286,20 @@ impl Parser<'_> {
         self.seen_domains.insert(name.clone(), pos);
         let host = Host::parse(&name).ok().filter(|h| h.as_str() == name);
         let Some(host) = host else {
+            if name.contains('_')
+                && Host::parse(&name.replace('_', "a")).is_ok_and(|h| h.as_str() == name.replace('_', "a"))
+            {
+                // Android would apply this domain to such a host, but Pinwire's client refuses any
+                // request to a host name with '_' before connecting, so no rule is needed for it.
+                self.ctx.warn(
+                    pos,
+                    format!(
+                        "<domain>{name}</domain> is left out: Pinwire refuses requests to host names with '_' \
+                         before connecting, so nothing could use it"
+                    ),
+                );
+                return Ok(None);
+            }
             let why = if name.contains('*') {
                 "a wildcard is not a pattern here (use includeSubdomains=\"true\")"
             } else if name.contains(':') && !name.contains("::") {
