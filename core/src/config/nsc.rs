@@ -599,6 +599,9 @@ impl Parser<'_> {
                     }
                 },
             };
+            if source == AnchorSource::System && override_pins {
+                self.ctx.warn(pos, crate::trust::SYSTEM_OVERRIDE_PINS_WARNING);
+            }
             anchors.push(TrustAnchor { source, override_pins });
         }
         Ok(anchors)
