@@ -304,7 +304,7 @@ impl PinwireClient {
             Ok::<_, PinwireError>(HttpResponse::new(response, body_start))
         })
         .await
-        .map_err(|_| PinwireError::Cancelled)??;
+        .map_err(PinwireError::from_join_error)??;
         Ok(response)
     }
 }
@@ -407,7 +407,7 @@ impl BodyReader {
             }
         })
         .await
-        .map_err(|_| PinwireError::Cancelled)?
+        .map_err(PinwireError::from_join_error)?
     }
 
     /// The rest of the body.

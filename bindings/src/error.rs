@@ -147,6 +147,25 @@ pub enum PinwireError {
         /// Which object.
         what: String,
     },
+    /// A bug: code inside the call panicked. The call failed; it was not cancelled.
+    #[error("{detail}")]
+    Internal {
+        /// The full message, with the panic's.
+        detail: String,
+    },
+}
+
+impl PinwireError {
+    /// The error for a task on the bindings' runtime that did not finish: [`PinwireError::Internal`] with
+    /// the panic's message when it panicked; [`PinwireError::Cancelled`] when it was cancelled.
+    pub(crate) fn from_join_error(error: tokio::task::JoinError) -> PinwireError {
+        match error.try_into_panic() {
+            Ok(panic) => PinwireError::Internal {
+                detail: format!("internal error: {}", pinwire::panic_message(panic.as_ref())),
+            },
+            Err(_) => PinwireError::Cancelled,
+        }
+    }
 }
 
 fn reason_kind(reason: &UntrustedReason) -> UntrustedReasonKind {
@@ -202,6 +221,7 @@ impl From<pinwire::Error> for PinwireError {
             },
             E::InvalidUrl { url, .. } => PinwireError::InvalidUrl { url, detail },
             E::Cancelled => PinwireError::Cancelled,
+            E::Internal { .. } => PinwireError::Internal { detail },
             // InvalidConfig, InvalidPolicy, InvalidPin, InvalidHeader and whatever the core adds later:
             // all are configuration the caller passed.
             _ => PinwireError::InvalidConfig { detail },
@@ -218,5 +238,43 @@ impl From<pinwire::PinError> for PinwireError {
 impl From<pinwire::PolicyError> for PinwireError {
     fn from(error: pinwire::PolicyError) -> PinwireError {
         pinwire::Error::from(error).into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::PinwireError;
+
+    #[test]
+    fn a_panicking_task_is_an_internal_error_with_the_panics_message_not_a_cancellation() {
+        let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        let error = runtime
+            .block_on(async { tokio::spawn(async { panic!("bug {}", 42) }).await })
+            .unwrap_err();
+        match PinwireError::from_join_error(error) {
+            PinwireError::Internal { detail } => assert_eq!(detail, "internal error: bug 42"),
+            other => panic!("expected Internal, got {other:?}"),
+        }
+        let error = runtime
+            .block_on(async {
+                let task = tokio::spawn(std::future::pending::<()>());
+                task.abort();
+                task.await
+            })
+            .unwrap_err();
+        assert!(matches!(PinwireError::from_join_error(error), PinwireError::Cancelled));
+    }
+
+    #[test]
+    fn the_cores_internal_error_keeps_its_message() {
+        let error = PinwireError::from(pinwire::Error::Internal {
+            detail: "the request to https://x/ panicked: bug".into(),
+        });
+        match error {
+            PinwireError::Internal { detail } => {
+                assert_eq!(detail, "internal error: the request to https://x/ panicked: bug")
+            }
+            other => panic!("expected Internal, got {other:?}"),
+        }
     }
 }

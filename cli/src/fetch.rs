@@ -3,9 +3,11 @@
 use crate::common::TrustArgs;
 use crate::exit;
 use crate::output::Style;
+use crate::progress::Progress;
 use clap::Args;
-use pinwire::{Client, HttpVersions, PinEvent, PinOutcome, Policy, Request};
-use std::io::Write;
+use pinwire::report::{AppInfo, ReportConfig, Reporter};
+use pinwire::{Client, Host, HttpVersions, PinEvent, PinMode, PinOutcome, Policy, Request};
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -60,10 +62,19 @@ pub struct FetchArgs {
     /// Seconds allowed for the whole transfer.
     #[arg(short = 'm', long = "max-time", value_name = "SECONDS")]
     max_time: Option<f64>,
-    /// Print the chain, each certificate's pin, the pin decision, the HTTP version and headers to stderr.
+    /// Print the pin rule that applies, the chain, each certificate's pin, the pin decision, the HTTP
+    /// version and headers to stderr.
     #[arg(short = 'v', long = "verbose")]
     verbose: bool,
+    /// Send the pin failure reports the --config file configures (its report URIs) and wait for them, at
+    /// most 10 seconds, before exiting: a check of the collector end to end. Uploads use the trust and
+    /// --resolve given here, without pins.
+    #[arg(long = "send-reports", requires = "config")]
+    send_reports: bool,
 }
+
+/// How long `--send-reports` waits for the uploads.
+const REPORT_WAIT: Duration = Duration::from_secs(10);
 
 fn seconds(value: f64) -> Duration {
     Duration::from_secs_f64(value.max(0.001))
@@ -97,7 +108,55 @@ fn print_event(event: &PinEvent) {
     eprintln!("*   {verdict}");
 }
 
-fn build_client(args: &FetchArgs, host: &str) -> Result<Client, String> {
+/// The line `-v` prints about the pin rule that applies to `host`, before connecting.
+fn rule_line(policy: &Policy, host: &str, source: &str) -> String {
+    let requirement = Host::parse(host)
+        .ok()
+        .and_then(|h| policy.pins_for(&h).map(|r| (r.rule, r.pins)));
+    let Some((rule, pins)) = requirement else {
+        return format!("* no pin rule for {host} ({source}): ordinary certificate validation only");
+    };
+    let pattern = if rule.includes_subdomains() && !rule.pattern().to_string().starts_with('*') {
+        format!("{} (with subdomains)", rule.pattern())
+    } else {
+        rule.pattern().to_string()
+    };
+    let mode = match pins.mode() {
+        PinMode::ReportOnly => "report-only",
+        _ => "enforced",
+    };
+    let expiry = match pins.expiration() {
+        Some(at) if pins.is_expired_at(time::OffsetDateTime::now_utc()) => format!(", expired {at}: not enforced"),
+        Some(at) => format!(", until {at}"),
+        None => String::new(),
+    };
+    format!(
+        "* pin rule {pattern} ({source}) applies to {host}: {} pin(s), {mode}{expiry}",
+        pins.pins().len()
+    )
+}
+
+/// The reporter for `--send-reports`: the file's report URIs, uploads with the command's trust and
+/// --resolve.
+fn reporter(args: &FetchArgs, config: &pinwire::config::PinConfig) -> Result<Arc<Reporter>, String> {
+    let app = AppInfo {
+        bundle_id: "pinwire-cli".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        vendor_id: String::new(),
+        platform: std::env::consts::OS.to_uppercase(),
+        platform_version: String::new(),
+    };
+    let mut reports = ReportConfig::new(app)
+        .with_config_uris(config)
+        .map_err(|e| e.to_string())?
+        .upload_trust(args.trust.trust_source()?);
+    for r in &args.trust.resolve {
+        reports = reports.upload_resolve(&r.host, std::net::SocketAddr::new(r.addr, r.port));
+    }
+    Reporter::new(reports).map(Arc::new).map_err(|e| e.to_string())
+}
+
+fn build_client(args: &FetchArgs, host: &str) -> Result<(Client, Option<Arc<Reporter>>), String> {
     let mut policy = Policy::builder();
     if !args.pins.is_empty() {
         policy = policy
@@ -106,6 +165,7 @@ fn build_client(args: &FetchArgs, host: &str) -> Result<Client, String> {
     }
     let policy = policy.build().map_err(|e| e.to_string())?;
     let mut builder = Client::builder().policy(policy).trust(args.trust.trust_source()?);
+    let mut reports = None;
     if let Some(path) = &args.config {
         let config = args.read.load(path)?;
         builder = builder
@@ -113,6 +173,11 @@ fn build_client(args: &FetchArgs, host: &str) -> Result<Client, String> {
             .map_err(|e| e.to_string())?;
         if !args.trust.cacert.is_empty() {
             builder = builder.trust(args.trust.trust_source()?);
+        }
+        if args.send_reports {
+            let reporter = reporter(args, &config)?;
+            builder = builder.reporter(reporter.clone());
+            reports = Some(reporter);
         }
     }
     let mut builder = builder
@@ -131,7 +196,7 @@ fn build_client(args: &FetchArgs, host: &str) -> Result<Client, String> {
         builder = builder.observer(Arc::new(print_event));
     }
     builder = args.trust.apply(builder);
-    builder.build().map_err(|e| e.to_string())
+    Ok((builder.build().map_err(|e| e.to_string())?, reports))
 }
 
 fn build_request(args: &FetchArgs) -> Result<Request, String> {
@@ -178,17 +243,33 @@ pub async fn run(args: FetchArgs) -> u8 {
         .trim_start_matches('[')
         .trim_end_matches(']')
         .to_string();
-    let client = match build_client(&args, &host) {
+    let (client, reporter) = match build_client(&args, &host) {
         Ok(c) => c,
         Err(e) => return usage(e),
     };
     if args.verbose {
         eprintln!("> {} {}", request.method(), request.url());
-        if args.pins.is_empty() {
-            eprintln!("* no pins for {host}: ordinary certificate validation only");
+        let source = match &args.config {
+            Some(path) => path.display().to_string(),
+            None if args.pins.is_empty() => "no --pin or --config".to_string(),
+            None => "--pin".to_string(),
+        };
+        eprintln!("{}", rule_line(client.policy(), &host, &source));
+    }
+    let result = client.execute(request).await;
+    if let Some(reporter) = &reporter {
+        if args.verbose {
+            eprintln!("* waiting for failure reports (at most {} s)", REPORT_WAIT.as_secs());
+        }
+        if !reporter.flush(REPORT_WAIT).await {
+            eprintln!(
+                "{} failure reports were still being sent after {} s",
+                style.warn("warning:"),
+                REPORT_WAIT.as_secs()
+            );
         }
     }
-    let mut response = match client.execute(request).await {
+    let mut response = match result {
         Ok(r) => r,
         Err(e) => {
             eprintln!("{} {e}", style.bad("error:"));
@@ -208,6 +289,9 @@ pub async fn run(args: FetchArgs) -> u8 {
         },
         None => Box::new(std::io::stdout().lock()),
     };
+    // A download to a file, watched from a terminal, shows its progress there.
+    let mut progress =
+        (args.output.is_some() && std::io::stderr().is_terminal()).then(|| Progress::new(response.content_length()));
     loop {
         match response.chunk().await {
             Ok(Some(chunk)) => {
@@ -215,8 +299,16 @@ pub async fn run(args: FetchArgs) -> u8 {
                     eprintln!("{} writing the body: {e}", style.bad("error:"));
                     return exit::OTHER;
                 }
+                if let Some(progress) = &mut progress {
+                    progress.advance(chunk.len());
+                }
             }
-            Ok(None) => break,
+            Ok(None) => {
+                if let Some(progress) = &mut progress {
+                    progress.finish();
+                }
+                break;
+            }
             Err(e) => {
                 eprintln!("{} {e}", style.bad("error:"));
                 return exit::code_for(&e);
@@ -228,4 +320,40 @@ pub async fn run(args: FetchArgs) -> u8 {
         return exit::OTHER;
     }
     exit::SUCCESS
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rule_line;
+    use pinwire::{DomainRule, PinSet, Policy};
+
+    fn pins() -> PinSet {
+        PinSet::new([pinwire::Pin::from_sha256([1; 32]), pinwire::Pin::from_sha256([2; 32])]).unwrap()
+    }
+
+    #[test]
+    fn the_rule_line_names_the_rule_that_applies() {
+        let policy = Policy::builder()
+            .rule(
+                DomainRule::new("example.com")
+                    .unwrap()
+                    .include_subdomains(true)
+                    .pins(pins()),
+            )
+            .rule(DomainRule::new("api.example.com").unwrap().pins(pins().report_only()))
+            .build()
+            .unwrap();
+        assert_eq!(
+            rule_line(&policy, "cdn.example.com", "app.json"),
+            "* pin rule example.com (with subdomains) (app.json) applies to cdn.example.com: 2 pin(s), enforced"
+        );
+        assert_eq!(
+            rule_line(&policy, "api.example.com", "app.json"),
+            "* pin rule api.example.com (app.json) applies to api.example.com: 2 pin(s), report-only"
+        );
+        assert_eq!(
+            rule_line(&policy, "example.org", "app.json"),
+            "* no pin rule for example.org (app.json): ordinary certificate validation only"
+        );
+    }
 }

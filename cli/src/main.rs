@@ -11,6 +11,7 @@ mod exit;
 mod fetch;
 mod output;
 mod pins;
+mod progress;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;

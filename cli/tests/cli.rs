@@ -393,3 +393,56 @@ async fn config_convert_round_trips_and_fetch_uses_the_converted_config() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn fetch_with_a_config_names_the_rule_and_sends_its_failure_reports() {
+    const COLLECTOR: &str = "collector.pinwire.test";
+    let s = setup();
+    let server = TestServer::https("cli", &s.leaf).await;
+    let collector = TestServer::https("collector", &s.root.leaf([COLLECTOR])).await;
+    let wrong = [
+        Pin::from_sha256([1; 32]).to_string(),
+        Pin::from_sha256([2; 32]).to_string(),
+    ];
+    let config = format!(
+        r#"{{"version": 1, "rules": [{{"pattern": "{HOST}", "pins": ["{}", "{}"],
+            "report_uris": ["https://{COLLECTOR}:{}/collect"]}}]}}"#,
+        wrong[0],
+        wrong[1],
+        collector.port()
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("pinwire.json");
+    std::fs::write(&path, config).unwrap();
+    let mut args = fetch_args(&s, &server, "/", &["-v", "--config", &path.display().to_string()]);
+
+    // -v says which rule applies (not "no pins") before the decision.
+    let out = pinwire(args.clone()).await;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_ne!(code(&out), 0, "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "* pin rule {HOST} ({}) applies to {HOST}: 2 pin(s), enforced",
+            path.display()
+        )),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("no pins for"), "{stderr}");
+    assert!(collector.collected().is_empty(), "reports only with --send-reports");
+
+    // --send-reports: the file's report reaches the collector before the command exits.
+    args.extend([
+        "--send-reports".to_string(),
+        "--resolve".into(),
+        format!("{COLLECTOR}:{}:127.0.0.1", collector.port()),
+    ]);
+    let out = pinwire(args).await;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_ne!(code(&out), 0, "{stderr}");
+    let collected = collector.collected();
+    assert_eq!(collected.len(), 1, "{stderr}");
+    let report: serde_json::Value = serde_json::from_slice(&collected[0]).unwrap();
+    assert_eq!(report["hostname"], HOST);
+    assert_eq!(report["app-bundle-id"], "pinwire-cli");
+    assert_eq!(report["enforce-pinning"], true);
+}

@@ -6,7 +6,7 @@
 //! so a reused connection (or a resumed TLS session, which rustls keys by server name within this
 //! client's config) stands on the same decision a new one would get.
 
-use crate::error::{from_reqwest, Error, RedirectRefusal, TimeoutKind};
+use crate::error::{from_join_error, from_reqwest, Error, RedirectRefusal, TimeoutKind};
 use crate::events::PinObserver;
 use crate::host::Host;
 use crate::policy::Policy;
@@ -288,6 +288,24 @@ fn check_url(policy: &Policy, url: &reqwest::Url) -> Result<(), Error> {
     }
 }
 
+/// A spawned request, aborted when the call that waits for it is dropped (cancelled, or timed out), so
+/// that its connection is closed then as it was when the request ran inside the call.
+struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+impl<T> std::future::Future for AbortOnDrop<T> {
+    type Output = Result<T, tokio::task::JoinError>;
+
+    fn poll(mut self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<Self::Output> {
+        std::pin::Pin::new(&mut self.0).poll(cx)
+    }
+}
+
 impl Client {
     /// A builder.
     pub fn builder() -> ClientBuilder {
@@ -317,7 +335,10 @@ impl Client {
             Body::Bytes(bytes) => builder.body(bytes),
             Body::Stream(stream) => builder.body(stream),
         };
-        let send = CURRENT_PORT.scope(port, builder.send());
+        // The request runs as a task of its own, and this future only waits for it: the call timeout
+        // then fires on time even while the task's handshake waits for the platform or an observer
+        // (see the verifier), and a panic inside the request comes back as an error, not an unwind.
+        let send = AbortOnDrop(tokio::spawn(CURRENT_PORT.scope(port, builder.send())));
         let result = match deadline {
             Some(deadline) => tokio::time::timeout_at(deadline, send)
                 .await
@@ -327,7 +348,9 @@ impl Client {
                 })?,
             None => send.await,
         };
-        let response = result.map_err(|e| from_reqwest(e, &url_text))?;
+        let response = result
+            .map_err(|e| from_join_error(e, &url_text))?
+            .map_err(|e| from_reqwest(e, &url_text))?;
         Ok(Response::new(response, deadline))
     }
 

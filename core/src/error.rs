@@ -157,6 +157,33 @@ pub enum Error {
     /// The call was cancelled through its cancellation token.
     #[error("the call was cancelled")]
     Cancelled,
+    /// A bug: code inside the call panicked (Pinwire's, or a validator or observer the app supplied).
+    /// The call failed; it was not cancelled.
+    #[error("internal error: {detail}")]
+    Internal {
+        /// The panic's message.
+        detail: String,
+    },
+}
+
+/// The error for a request task that did not finish: [`Error::Internal`] with the panic's message when it
+/// panicked, [`Error::Cancelled`] when it was cancelled (its runtime shut down).
+pub(crate) fn from_join_error(error: tokio::task::JoinError, url: &str) -> Error {
+    match error.try_into_panic() {
+        Ok(panic) => Error::Internal {
+            detail: format!("the request to {url} panicked: {}", panic_message(panic.as_ref())),
+        },
+        Err(_) => Error::Cancelled,
+    }
+}
+
+/// The message of a panic's payload (`panic!` with a literal gives a `&str`, with arguments a `String`).
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".to_string())
 }
 
 /// The verifier's failures travel through rustls, hyper and reqwest as this type and are recovered in

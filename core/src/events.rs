@@ -60,11 +60,20 @@ impl PinEvent {
     }
 }
 
-/// Receives every pin decision. Called on the connection's task during the TLS handshake, so it must
-/// return quickly and must not block; hand work off to another thread or task.
+/// Receives every pin decision. Called during the TLS handshake, which waits for it: return quickly.
+/// On a multi-threaded tokio runtime it runs off the async workers, so a slow observer delays only its
+/// own handshake (and a call timeout still ends that call on time); on a current-thread runtime it
+/// stalls the runtime.
 pub trait PinObserver: Send + Sync {
     /// One decision.
     fn on_pin_event(&self, event: &PinEvent);
+
+    /// Whether [`on_pin_event`](PinObserver::on_pin_event) may block or take long (default: true, as
+    /// for any app code). An observer that only queues work says false, and the handshake then skips the
+    /// hand-off to another thread.
+    fn may_block(&self) -> bool {
+        true
+    }
 }
 
 impl<F: Fn(&PinEvent) + Send + Sync> PinObserver for F {

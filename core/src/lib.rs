@@ -38,7 +38,7 @@ mod verifier;
 mod x509;
 
 pub use client::{Client, ClientBuilder, HttpVersions};
-pub use error::{Error, PinMismatch, TimeoutKind};
+pub use error::{panic_message, Error, PinMismatch, TimeoutKind};
 pub use events::{PinEvent, PinObserver, PinOutcome};
 pub use host::{Host, HostError, HostPattern, PatternKind};
 pub use pin::{Pin, PinError, PIN_PREFIX};

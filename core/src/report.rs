@@ -18,7 +18,8 @@ use crate::trust::TrustSource;
 use serde_json::json;
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{DefaultHasher, Hash, Hasher};
-use std::sync::{Mutex, OnceLock};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 use time::format_description::well_known::Rfc3339;
 use tokio::sync::mpsc;
@@ -137,6 +138,8 @@ pub struct Reporter {
     sender: OnceLock<mpsc::Sender<Queued>>,
     receiver: Mutex<Option<mpsc::Receiver<Queued>>>,
     recent: Mutex<RecentReports>,
+    /// Reports queued and not yet done with (uploaded, or the upload failed), for [`Reporter::flush`].
+    pending: Arc<AtomicUsize>,
 }
 
 impl std::fmt::Debug for Reporter {
@@ -169,6 +172,7 @@ impl Reporter {
             sender,
             receiver: Mutex::new(Some(rx)),
             recent: Mutex::new(RecentReports::default()),
+            pending: Arc::new(AtomicUsize::new(0)),
         })
     }
 
@@ -216,6 +220,20 @@ impl Reporter {
         })
     }
 
+    /// Waits until every report queued so far has been uploaded (or its one upload attempt failed), for
+    /// at most `timeout`; whether none is left. For short-lived processes (the `pinwire` tool), which
+    /// would otherwise exit with reports still queued.
+    pub async fn flush(&self, timeout: Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + timeout;
+        while self.pending.load(Ordering::SeqCst) > 0 {
+            if tokio::time::Instant::now() >= deadline {
+                return false;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        true
+    }
+
     fn uris_for(&self, pattern: &str) -> &[String] {
         HostPattern::parse(pattern)
             .ok()
@@ -224,17 +242,16 @@ impl Reporter {
             .unwrap_or(&[])
     }
 
-    /// Whether an identical report was queued within the rate-limit window; records this one if not.
-    fn seen_recently(&self, report: &serde_json::Value) -> bool {
+    /// The rate-limit key of `report` sent to `uri`: the report without its time.
+    fn report_key(report: &serde_json::Value, uri: &str) -> u64 {
         let mut key_source = report.clone();
         if let Some(map) = key_source.as_object_mut() {
             map.remove("date-time");
         }
         let mut hasher = DefaultHasher::new();
         key_source.to_string().hash(&mut hasher);
-        let key = hasher.finish();
-        let mut recent = self.recent.lock().unwrap_or_else(|e| e.into_inner());
-        recent.seen_recently(key, Instant::now(), self.config.rate_limit)
+        uri.hash(&mut hasher);
+        hasher.finish()
     }
 
     fn start_worker(&self) {
@@ -245,6 +262,7 @@ impl Reporter {
             return;
         };
         let client = self.upload_client.clone();
+        let pending = self.pending.clone();
         runtime.spawn(async move {
             while let Some(report) = receiver.recv().await {
                 // Sent once; a failure is dropped, never retried.
@@ -255,6 +273,7 @@ impl Reporter {
                         let _ = response.bytes().await;
                     }
                 }
+                pending.fetch_sub(1, Ordering::SeqCst);
             }
         });
     }
@@ -279,19 +298,36 @@ impl PinObserver for Reporter {
             return;
         }
         let report = self.report_json(event);
-        if self.seen_recently(&report) {
-            return;
-        }
         self.start_worker();
         let Some(sender) = self.sender.get() else { return };
         let body = report.to_string().into_bytes();
+        let now = Instant::now();
+        // Under the lock, so that two handshakes cannot both queue the same report.
+        let mut recent = self.recent.lock().unwrap_or_else(|e| e.into_inner());
         for uri in uris {
-            // A full queue drops the report: the app's request must never wait for reporting.
-            let _ = sender.try_send(Queued {
+            let key = Self::report_key(&report, uri);
+            if recent.seen_recently(key, now, self.config.rate_limit) {
+                continue;
+            }
+            // A full queue drops the report (the app's request must never wait for reporting), and a
+            // dropped report is not recorded: the next identical failure is reported.
+            // Counted before it is queued, so the worker never counts it done first.
+            self.pending.fetch_add(1, Ordering::SeqCst);
+            let queued = sender.try_send(Queued {
                 uri: uri.clone(),
                 body: body.clone(),
             });
+            if queued.is_ok() {
+                recent.record(key, now);
+            } else {
+                self.pending.fetch_sub(1, Ordering::SeqCst);
+            }
         }
+    }
+
+    /// It only queues.
+    fn may_block(&self) -> bool {
+        false
     }
 }
 
@@ -306,19 +342,20 @@ struct RecentReports {
 impl RecentReports {
     const CAPACITY: usize = 1024;
 
-    /// Whether `key` was recorded within `window` before `now`; records it if not.
+    /// Whether `key` was recorded within `window` before `now`.
     fn seen_recently(&mut self, key: u64, now: Instant, window: Duration) -> bool {
         self.queued_at.retain(|_, at| now.duration_since(*at) < window);
-        if self.queued_at.contains_key(&key) {
-            return true;
-        }
-        if self.queued_at.len() >= Self::CAPACITY {
+        self.queued_at.contains_key(&key)
+    }
+
+    /// Records that `key` was queued at `now`.
+    fn record(&mut self, key: u64, now: Instant) {
+        if !self.queued_at.contains_key(&key) && self.queued_at.len() >= Self::CAPACITY {
             if let Some(oldest) = self.queued_at.iter().min_by_key(|(_, at)| **at).map(|(k, _)| *k) {
                 self.queued_at.remove(&oldest);
             }
         }
         self.queued_at.insert(key, now);
-        false
     }
 }
 
@@ -333,6 +370,7 @@ mod tests {
         let start = Instant::now();
         let window = Duration::from_secs(60);
         assert!(!recent.seen_recently(1, start, window));
+        recent.record(1, start);
         assert!(recent.seen_recently(1, start + Duration::from_secs(59), window));
         assert!(
             !recent.seen_recently(2, start + Duration::from_secs(59), window),
@@ -351,7 +389,9 @@ mod tests {
         let window = Duration::from_secs(24 * 60 * 60);
         let total = RecentReports::CAPACITY as u64 + 500;
         for key in 0..total {
-            assert!(!recent.seen_recently(key, start + Duration::from_millis(key), window));
+            let at = start + Duration::from_millis(key);
+            assert!(!recent.seen_recently(key, at, window));
+            recent.record(key, at);
         }
         assert_eq!(recent.queued_at.len(), RecentReports::CAPACITY);
         // The newest are still remembered; the oldest were forgotten first.

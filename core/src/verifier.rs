@@ -35,6 +35,9 @@ pub(crate) struct PinningVerifier {
     validator: Arc<dyn ChainValidator>,
     observers: Vec<Arc<dyn PinObserver>>,
     algorithms: WebPkiSupportedAlgorithms,
+    /// Whether a decision may block (a platform validator, an app's observer): it then runs off the
+    /// runtime's async workers.
+    may_block: bool,
 }
 
 impl PinningVerifier {
@@ -44,11 +47,13 @@ impl PinningVerifier {
         observers: Vec<Arc<dyn PinObserver>>,
     ) -> PinningVerifier {
         let algorithms = rustls::crypto::ring::default_provider().signature_verification_algorithms;
+        let may_block = validator.may_block() || observers.iter().any(|o| o.may_block());
         PinningVerifier {
             policy,
             validator,
             observers,
             algorithms,
+            may_block,
         }
     }
 
@@ -126,6 +131,21 @@ impl PinningVerifier {
     }
 }
 
+/// Runs `f`, which may block (SecTrust evaluation, the JNI call into Android's trust manager, an app's
+/// observer), without stalling the runtime: rustls calls the verifier synchronously from inside the
+/// connection's task, so on a multi-threaded tokio runtime the worker hands its other tasks (requests,
+/// body reads, timers) to another thread for the duration (`block_in_place`). A current-thread runtime
+/// cannot do that (and `block_in_place` would panic there): `f` runs in place, as it does outside any
+/// runtime. docs/adr/0001-blocking-work-off-the-runtime.md says why this and not a thread pool.
+fn off_the_async_workers<T>(f: impl FnOnce() -> T) -> T {
+    match tokio::runtime::Handle::try_current() {
+        Ok(handle) if handle.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
+            tokio::task::block_in_place(f)
+        }
+        _ => f(),
+    }
+}
+
 impl ServerCertVerifier for PinningVerifier {
     fn verify_server_cert(
         &self,
@@ -142,7 +162,12 @@ impl ServerCertVerifier for PinningVerifier {
             ocsp_response,
             now,
         };
-        match self.decide(&presented) {
+        let decided = if self.may_block {
+            off_the_async_workers(|| self.decide(&presented))
+        } else {
+            self.decide(&presented)
+        };
+        match decided {
             Ok(()) => Ok(ServerCertVerified::assertion()),
             Err(failure) => {
                 // Carried as the certificate error so rustls sends a bad_certificate alert, and recovered

@@ -282,6 +282,9 @@ fn anchors(ctx: &mut Ctx, node: &Node, what: &str) -> Result<Vec<TrustAnchor>, C
                 ))
             }
         };
+        if source == AnchorSource::System && override_pins {
+            ctx.warn(item.pos, crate::trust::SYSTEM_OVERRIDE_PINS_WARNING);
+        }
         out.push(TrustAnchor { source, override_pins });
     }
     Ok(out)

@@ -32,19 +32,19 @@ pub struct ConfiguredTrust {
 fn alternatives(anchors: &[&TrustAnchor]) -> Result<Vec<Alternative>, Error> {
     let mut out = Vec::new();
     for anchor in anchors {
+        let overrides_pins = match plan(anchor, TrustPlatform::CURRENT) {
+            Plan::Skip => continue,
+            Plan::Refuse(detail) => return Err(Error::InvalidConfig { detail }),
+            Plan::Use { overrides_pins } => overrides_pins,
+        };
         let validator: Arc<dyn ChainValidator> = match &anchor.source {
-            AnchorSource::System => platform_validator(&[])?,
-            // Outside Android there is no separate store of user-added CAs: such an anchor adds nothing
-            // (trusting fewer CAs is never weaker).
-            AnchorSource::User if !cfg!(target_os = "android") => continue,
-            AnchorSource::User => platform_validator(&[])?,
+            AnchorSource::System | AnchorSource::User => platform_validator(&[])?,
             AnchorSource::Bundled { name, certificates } => Arc::new(
                 WebPkiValidator::new(certificates.clone()).map_err(|e| Error::InvalidConfig {
                     detail: format!("@raw/{name}: {e}"),
                 })?,
             ),
         };
-        let overrides_pins = anchor.override_pins && override_is_sound(&anchor.source, cfg!(target_os = "android"));
         out.push(Alternative {
             validator,
             overrides_pins,
@@ -53,19 +53,80 @@ fn alternatives(anchors: &[&TrustAnchor]) -> Result<Vec<Alternative>, Error> {
     Ok(out)
 }
 
-/// Whether a chain validated for `source` really ends at one of that source's CAs, so that its
-/// `overridePins` may apply. Bundled anchors are validated against exactly their certificates, and the
-/// system store outside Android is exactly the system's roots. On Android, `System` and `User` are both
-/// validated by the platform, which applies the app's whole Network Security Config (system, user and
-/// bundled CAs alike): a chain it accepts may end anywhere, so overriding pins there would let any
-/// trusted chain skip them. There, those anchors keep the pins (stricter, never weaker).
-fn override_is_sound(source: &AnchorSource, android: bool) -> bool {
-    match source {
-        AnchorSource::Bundled { .. } => true,
-        AnchorSource::System => !android,
-        AnchorSource::User => false,
+/// Whose platform trust a `system` or `user` anchor is checked with: it decides what those anchors can
+/// mean.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum TrustPlatform {
+    /// Android's trust manager, which applies the app's whole Network Security Config.
+    Android,
+    /// `SecTrust`, which also trusts roots a user or a device-management profile installed.
+    Apple,
+    /// The OS store read directly: exactly its roots.
+    Other,
+}
+
+impl TrustPlatform {
+    /// The platform this build validates with (the desktop JVM test of the Android validator counts as
+    /// Android).
+    const CURRENT: TrustPlatform = if cfg!(any(target_os = "android", feature = "android-jvm-test")) {
+        TrustPlatform::Android
+    } else if cfg!(target_vendor = "apple") {
+        TrustPlatform::Apple
+    } else {
+        TrustPlatform::Other
+    };
+}
+
+/// What one configured anchor becomes on a platform.
+#[derive(Debug, PartialEq, Eq)]
+enum Plan {
+    /// Validate with it; `overrides_pins` when a chain it accepts skips the pins.
+    Use { overrides_pins: bool },
+    /// Leave it out: it adds nothing here (trusting fewer CAs is never weaker).
+    Skip,
+    /// Refuse the configuration: it cannot mean here what it says.
+    Refuse(String),
+}
+
+/// On Android, platform trust is the app's Network Security Config as a whole: it cannot be narrowed to
+/// the system's or the user's CAs, so a `system` or `user` anchor would silently mean "whatever the app's
+/// NSC trusts".
+const ANDROID_SYSTEM_OR_USER: &str = "on Android, a \"system\" or \"user\" trust anchor in a Pinwire \
+     configuration cannot be honoured: Android's platform trust is the app's whole Network Security Config \
+     (system, user and bundled CAs as res/xml/network_security_config.xml declares them) and cannot be narrowed \
+     to one store. Declare these trust anchors in the app's Network Security Config and give Pinwire a \
+     configuration without them (it then uses platform trust), or use only bundled anchors";
+
+/// What `anchor` becomes on `platform`.
+///
+/// `overridePins` applies only where a chain validated for the anchor provably ends at one of its CAs:
+/// bundled anchors (validated against exactly their certificates) everywhere, and the system store where
+/// it is read directly. Apple's `SecTrust` also trusts roots a user or an MDM profile installed, so a
+/// `system` anchor there keeps the pins enforced (the configuration warns about it at load); Android
+/// refuses `system` and `user` anchors outright (see [`ANDROID_SYSTEM_OR_USER`]).
+fn plan(anchor: &TrustAnchor, platform: TrustPlatform) -> Plan {
+    match (&anchor.source, platform) {
+        (AnchorSource::Bundled { .. }, _) => Plan::Use {
+            overrides_pins: anchor.override_pins,
+        },
+        (AnchorSource::System | AnchorSource::User, TrustPlatform::Android) => {
+            Plan::Refuse(ANDROID_SYSTEM_OR_USER.to_string())
+        }
+        (AnchorSource::System, TrustPlatform::Apple) => Plan::Use { overrides_pins: false },
+        (AnchorSource::System, TrustPlatform::Other) => Plan::Use {
+            overrides_pins: anchor.override_pins,
+        },
+        // Outside Android there is no separate store of user-added CAs to validate against.
+        (AnchorSource::User, TrustPlatform::Apple | TrustPlatform::Other) => Plan::Skip,
     }
 }
+
+/// The load-time warning for a `system` anchor with `overridePins`: on Apple platforms (and Android) the
+/// pins stay enforced, see [`plan`].
+pub(crate) const SYSTEM_OVERRIDE_PINS_WARNING: &str = "overridePins on the \"system\" trust anchor is not \
+     applied on Apple platforms, whose platform trust (SecTrust) also accepts roots a user or a \
+     device-management profile installed: pins stay enforced there (on Android, Pinwire refuses \"system\" \
+     anchors; only where the system store is read directly does a chain to a system CA skip the pins)";
 
 impl ConfiguredTrust {
     /// The trust `config` describes; debug-only anchors count when `debuggable`.
@@ -146,21 +207,124 @@ impl ChainValidator for ConfiguredTrust {
             }),
         }
     }
+
+    fn may_block(&self) -> bool {
+        self.sets
+            .iter()
+            .flat_map(|set| &set.alternatives)
+            .any(|alternative| alternative.validator.may_block())
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn overrides_apply_only_where_the_anchor_is_known() {
-        let bundled = AnchorSource::Bundled {
+    fn anchor(source: AnchorSource, override_pins: bool) -> TrustAnchor {
+        TrustAnchor { source, override_pins }
+    }
+
+    fn bundled() -> AnchorSource {
+        AnchorSource::Bundled {
             name: "ca".into(),
             certificates: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn overrides_apply_only_where_the_anchor_is_known() {
+        use TrustPlatform::*;
+        for platform in [Android, Apple, Other] {
+            assert_eq!(
+                plan(&anchor(bundled(), true), platform),
+                Plan::Use { overrides_pins: true }
+            );
+            assert_eq!(
+                plan(&anchor(bundled(), false), platform),
+                Plan::Use { overrides_pins: false }
+            );
+        }
+        assert_eq!(
+            plan(&anchor(AnchorSource::System, true), Other),
+            Plan::Use { overrides_pins: true }
+        );
+        assert_eq!(plan(&anchor(AnchorSource::User, true), Other), Plan::Skip);
+        assert_eq!(plan(&anchor(AnchorSource::User, true), Apple), Plan::Skip);
+    }
+
+    #[test]
+    fn system_with_override_pins_keeps_the_pins_enforced_on_apple() {
+        // SecTrust also trusts user- and MDM-installed roots: "system" is not provably the preinstalled store.
+        assert_eq!(
+            plan(&anchor(AnchorSource::System, true), TrustPlatform::Apple),
+            Plan::Use { overrides_pins: false }
+        );
+        assert_eq!(
+            plan(&anchor(AnchorSource::System, false), TrustPlatform::Apple),
+            Plan::Use { overrides_pins: false }
+        );
+    }
+
+    #[test]
+    fn system_and_user_anchors_are_refused_on_android_with_what_to_do_instead() {
+        for source in [AnchorSource::System, AnchorSource::User] {
+            for override_pins in [false, true] {
+                match plan(&anchor(source.clone(), override_pins), TrustPlatform::Android) {
+                    Plan::Refuse(detail) => {
+                        assert!(detail.contains("Network Security Config"), "{detail}");
+                        assert!(detail.contains("only bundled anchors"), "{detail}");
+                    }
+                    other => panic!("{source:?}: expected a refusal, got {other:?}"),
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn system_with_override_pins_is_a_warning_at_load_in_both_formats() {
+        let json = r#"{ "version": 1, "trust_anchors": [{ "source": "system", "override_pins": true }] }"#;
+        let config = PinConfig::from_json(json, "pinwire.json").unwrap();
+        let warnings: Vec<String> = config.warnings().iter().map(ToString::to_string).collect();
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(warnings[0].starts_with("pinwire.json:1:"), "{warnings:?}");
+        assert!(warnings[0].contains("pins stay enforced"), "{warnings:?}");
+
+        let nsc = r#"<network-security-config>
+  <base-config>
+    <trust-anchors>
+      <certificates src="system" overridePins="true"/>
+    </trust-anchors>
+  </base-config>
+</network-security-config>"#;
+        let config = PinConfig::from_nsc_xml(
+            nsc,
+            "network_security_config.xml",
+            &crate::config::ImportOptions::new(34),
+        )
+        .unwrap();
+        let warnings: Vec<String> = config.warnings().iter().map(ToString::to_string).collect();
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(
+            warnings[0].starts_with("network_security_config.xml:4:"),
+            "{warnings:?}"
+        );
+
+        // Without overridePins, or on another anchor, nothing to say.
+        let json = r#"{ "version": 1, "trust_anchors": [{ "source": "system" }, { "source": "user", "override_pins": true }] }"#;
+        assert!(PinConfig::from_json(json, "pinwire.json")
+            .unwrap()
+            .warnings()
+            .is_empty());
+    }
+
+    #[test]
+    fn this_build_validates_as_its_platform() {
+        // The unit tests run on Linux (or macOS, where CI has one): the decision above is the one used.
+        let expected = if cfg!(target_vendor = "apple") {
+            TrustPlatform::Apple
+        } else {
+            TrustPlatform::Other
         };
-        assert!(override_is_sound(&bundled, true) && override_is_sound(&bundled, false));
-        assert!(override_is_sound(&AnchorSource::System, false));
-        assert!(!override_is_sound(&AnchorSource::System, true));
-        assert!(!override_is_sound(&AnchorSource::User, true) && !override_is_sound(&AnchorSource::User, false));
+        assert_eq!(TrustPlatform::CURRENT, expected);
     }
 }

@@ -16,6 +16,7 @@ mod webpki_validator;
 
 pub use chain::{ChainCert, ValidatedChain};
 pub use configured::ConfiguredTrust;
+pub(crate) use configured::SYSTEM_OVERRIDE_PINS_WARNING;
 #[cfg(any(target_os = "android", feature = "android-jvm-test"))]
 pub use platform::android_init;
 pub use platform::platform_validator;
@@ -96,6 +97,14 @@ pub trait ChainValidator: Send + Sync + fmt::Debug {
         presented: &PresentedChain<'_>,
         prefer: &dyn Fn(&ValidatedChain) -> bool,
     ) -> Result<ValidatedChain, UntrustedReason>;
+
+    /// Whether [`validate`](ChainValidator::validate) may block: ask the OS, fetch intermediates or
+    /// revocation status, call into another runtime (default: true). A validator that only computes
+    /// (rustls-webpki over roots it holds) says false, and handshakes then skip the hand-off to another
+    /// thread.
+    fn may_block(&self) -> bool {
+        true
+    }
 }
 
 /// Where certificate trust comes from.

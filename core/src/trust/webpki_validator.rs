@@ -146,6 +146,11 @@ impl ChainValidator for WebPkiValidator {
             .map_err(map_error)?;
         Ok(chain)
     }
+
+    /// Only computes over the roots it holds.
+    fn may_block(&self) -> bool {
+        false
+    }
 }
 
 /// Maps webpki's error to the reason a developer acts on.

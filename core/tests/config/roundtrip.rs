@@ -172,7 +172,8 @@ proptest! {
         let text = config.to_json().unwrap();
         let again = PinConfig::from_json(&text, "p.json").map_err(|e| TestCaseError::fail(format!("{e}\n{text}")))?;
         prop_assert_eq!(&again, &config);
-        prop_assert!(again.warnings().is_empty());
+        // The one warning a valid file can carry: overridePins on "system" is not applied on Apple.
+        prop_assert!(again.warnings().iter().all(|w| w.message.starts_with("overridePins on the \"system\"")));
         prop_assert_eq!(again.to_json().unwrap(), text);
     }
 }

@@ -2,6 +2,7 @@
 
 mod common;
 
+mod blocking;
 mod configured;
 mod errors;
 mod faults;

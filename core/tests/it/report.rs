@@ -267,3 +267,52 @@ fn report_uris_must_be_https() {
         .report_uri("*.com", "https://collector.example/report")
         .is_err());
 }
+
+#[tokio::test]
+async fn a_report_dropped_because_the_queue_was_full_is_sent_on_the_next_identical_failure() {
+    let pki = Pki::new("QueueFull");
+    // Three servers with the same certificate: their failures differ only by port, so three reports.
+    let servers = [
+        TestServer::https("a", &pki.leaf).await,
+        TestServer::https("b", &pki.leaf).await,
+        TestServer::https("c", &pki.leaf).await,
+    ];
+    let collector = TestServer::https("collector", &pki.intermediate.leaf([COLLECTOR])).await;
+    // The collector never answers and each upload gives up after 300 ms; the queue holds one report.
+    // The rate limit is the default 24 hours.
+    let reporter = reporter(&pki, &collector, "/stall", |c| {
+        c.queue_capacity(1).upload_timeout(Duration::from_millis(300))
+    });
+    let uploads = || collector.stats().requests.load(Ordering::SeqCst);
+    // Each failure on a client of its own, sharing the reporter: a new handshake and pin decision each
+    // time (a client resumes its TLS sessions, which skips the certificate check and so the event).
+    let fail = |server: &TestServer| {
+        let client = builder(&[pki.root.cert()])
+            .policy(wrong_pins(true))
+            .reporter(reporter.clone())
+            .build()
+            .unwrap();
+        let url = url(server, HOST, "/");
+        async move { client.get(&url).await }
+    };
+
+    fail(&servers[0]).await.expect("report-only");
+    assert!(wait_for(|| uploads() == 1).await, "the first report is being uploaded");
+    fail(&servers[1]).await.expect("report-only"); // waits in the queue
+    fail(&servers[2]).await.expect("report-only"); // the queue is full: dropped
+    assert!(wait_for(|| uploads() == 2).await, "the queued report is uploaded");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(uploads(), 2, "the dropped report was not sent");
+
+    // The same failure again: the dropped report was never sent, so it is not rate-limited.
+    fail(&servers[2]).await.expect("report-only");
+    assert!(
+        wait_for(|| uploads() == 3).await,
+        "the report dropped from the full queue is sent on the next identical failure ({} uploads)",
+        uploads()
+    );
+    // And now that it was queued, an identical one is rate-limited.
+    fail(&servers[2]).await.expect("report-only");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(uploads(), 3);
+}

@@ -5,6 +5,7 @@
 
 use crate::pki::{pki, FAULT_DOMAIN, HOST, WRONG_HOST};
 use jni::{jni_str, JavaVM};
+use pinwire::config::PinConfig;
 use pinwire::http::StatusCode;
 use pinwire::trust::{platform_validator, ChainCert, PresentedChain, TrustSource, UntrustedReason};
 use pinwire::{Client, Error, Pin, PinEvent, PinOutcome, Policy};
@@ -243,6 +244,16 @@ fn validations(report: &mut Report) {
         result == Err(UntrustedReason::UnknownIssuer),
         Shown(&result),
     );
+    // The JVM side installed a foreign security provider first (where apps put Conscrypt) whose trust
+    // manager trusts the stranger's root and not the test root: trust must still be the Network Security
+    // Config provider's.
+    let foreign = validate(&pki.stranger.chain, HOST);
+    let nsc = validate(&pki.leaf.chain, HOST);
+    report.check(
+        "foreign provider first: trust is still the NSC provider's (its root accepted, the foreign one's refused)",
+        nsc.is_ok() && foreign == Err(UntrustedReason::UnknownIssuer),
+        (Shown(&nsc), Shown(&foreign)),
+    );
     // Android's checkServerTrusted(chain, authType, host) does not check the host name (the stand-in
     // does not either): this refusal is Rust's own check of the leaf.
     let result = validate(&pki.leaf.chain, WRONG_HOST);
@@ -371,6 +382,41 @@ fn configuration(report: &mut Report) {
     report.check(
         "client with platform-and-roots trust: InvalidConfig",
         matches!(result, Err(Error::InvalidConfig { .. })),
+        result.err(),
+    );
+
+    // "system" and "user" anchors in a Pinwire configuration cannot be told apart from the app's Network
+    // Security Config here: refused with what to do instead, never taken to mean "what the NSC trusts".
+    let bundled = format!(
+        r#"{{ "source": "bundled", "name": "my_ca", "pem": {:?} }}"#,
+        pki.root.cert_pem()
+    );
+    for source in ["system", "user"] {
+        let json = format!(
+            r#"{{ "version": 1, "trust_anchors": [{{ "source": "{source}" }}],
+                 "rules": [{{ "pattern": "{HOST}", "trust_anchors": [{bundled}] }}] }}"#
+        );
+        let result = PinConfig::from_json(&json, "pinwire.json")
+            .map_err(|e| e.to_string())
+            .and_then(|config| {
+                Client::builder()
+                    .pin_config(&config, false)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            });
+        report.check(
+            &format!("a configuration with a \"{source}\" anchor: InvalidConfig that says to use the NSC"),
+            matches!(&result, Err(detail) if detail.contains("Network Security Config") && detail.contains(source)),
+            result,
+        );
+    }
+    let json = format!(r#"{{ "version": 1, "trust_anchors": [{bundled}] }}"#);
+    let result = PinConfig::from_json(&json, "pinwire.json")
+        .map_err(|e| e.to_string())
+        .and_then(|config| Client::builder().pin_config(&config, false).map_err(|e| e.to_string()));
+    report.check(
+        "a configuration with bundled anchors only: accepted",
+        result.is_ok(),
         result.err(),
     );
 }

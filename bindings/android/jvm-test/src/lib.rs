@@ -42,6 +42,21 @@ pub extern "system" fn Java_dev_pinwire_android_jvmtest_AndroidJvmTest_trustedRo
         .resolve::<ThrowRuntimeExAndDefault>()
 }
 
+/// `AndroidJvmTest.foreignRoot()`: the DER of the root that the JVM side's foreign security provider
+/// (installed ahead of the Network Security Config's, where apps put Conscrypt) trusts instead.
+#[allow(unsafe_code)]
+#[no_mangle]
+pub extern "system" fn Java_dev_pinwire_android_jvmtest_AndroidJvmTest_foreignRoot<'caller>(
+    mut unowned_env: EnvUnowned<'caller>,
+    _class: JClass<'caller>,
+) -> JByteArray<'caller> {
+    unowned_env
+        .with_env(|env| -> jni::errors::Result<_> {
+            env.byte_array_from_slice(pki::pki().stranger_root.cert().as_ref())
+        })
+        .resolve::<ThrowRuntimeExAndDefault>()
+}
+
 /// `AndroidJvmTest.checkNotInitialised()`: the checks that only hold before `Pinwire.init`, as report
 /// lines.
 #[allow(unsafe_code)]

@@ -32,6 +32,8 @@ pub struct Pki {
     pub client_auth_only: Identity,
     /// A chain to a root the stand-in does not trust.
     pub stranger: Identity,
+    /// That root: the one the JVM side's foreign security provider trusts.
+    pub stranger_root: Authority,
     /// A root the stand-in does not trust, whose certificate a server appends to its chain and a pin
     /// names (CVE-2016-2402's injection).
     pub decoy: Authority,
@@ -51,9 +53,8 @@ impl Pki {
             server_auth: false,
             ..LeafSpec::new(names.clone())
         });
-        let stranger = Authority::root("Stranger Root")
-            .intermediate("Stranger Intermediate")
-            .leaf(names);
+        let stranger_root = Authority::root("Stranger Root");
+        let stranger = stranger_root.intermediate("Stranger Intermediate").leaf(names);
         Pki {
             root,
             intermediate,
@@ -63,6 +64,7 @@ impl Pki {
             not_yet_valid,
             client_auth_only,
             stranger,
+            stranger_root,
             decoy: Authority::root("Decoy Root"),
         }
     }

@@ -65,6 +65,9 @@ public enum PinwireError: Error, Sendable, Hashable {
     case cancelled
     /// A response body was used after `close()`.
     case closed(what: String)
+    /// A bug: code inside the call panicked. The call failed; it was not cancelled. `detail` carries the
+    /// panic's message.
+    case internalError(detail: String)
 
     /// The core's message.
     public var detail: String {
@@ -78,7 +81,8 @@ public enum PinwireError: Error, Sendable, Hashable {
             .protocolError(_, let detail),
             .tooManyRedirects(_, _, let detail),
             .invalidConfig(let detail),
-            .invalidURL(_, let detail):
+            .invalidURL(_, let detail),
+            .internalError(let detail):
             return detail
         case .cancelled:
             return "the call was cancelled"
@@ -124,6 +128,8 @@ extension PinwireError {
             self = .cancelled
         case let .Closed(what):
             self = .closed(what: what)
+        case let .Internal(detail):
+            self = .internalError(detail: detail)
         }
     }
 }

@@ -145,6 +145,12 @@ class ClosedException(
     message: String = "$what was used after close()",
 ) : PinwireException(message)
 
+/**
+ * A bug: code inside the call panicked (Pinwire's, or a validator or listener). The call failed; it was
+ * not cancelled, so this is never a [CancellationException]. [message] carries the panic's message.
+ */
+class InternalException(message: String) : PinwireException(message)
+
 // ---------------------------------------------------------------------------------------------------
 // The one place where the generated error becomes a Kotlin exception.
 
@@ -179,6 +185,7 @@ internal fun FfiError.toKotlin(): Exception = when (this) {
     // which then returns nothing at all.
     is FfiError.Cancelled -> CancellationException("the call was cancelled")
     is FfiError.Closed -> ClosedException(what)
+    is FfiError.Internal -> InternalException(detail)
 }
 
 private fun FfiUntrustedReason.toKotlin(): UntrustedReason = when (this) {

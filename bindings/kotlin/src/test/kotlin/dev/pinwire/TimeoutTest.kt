@@ -62,6 +62,33 @@ class TimeoutTest {
     }
 
     @Test
+    fun `a listener that sleeps in handshakes stalls neither other clients nor their call timeouts`() = runBlocking<Unit> {
+        // Three handshakes whose listener sleeps 5 s: more than the runtime's two async workers.
+        val slow = testClient {
+            http1Only()
+            add(host, TestServer.pin("root"), TestServer.pin("evil_root"))
+            listener { Thread.sleep(5_000) }
+        }
+        val other = testClient { callTimeout(1.seconds) }
+        try {
+            val sleeping = (1..3).map {
+                Thread { runCatching { slow.executeBlocking(Request.get(TestServer.url("good"))).close() } }
+                    .apply { isDaemon = true; start() }
+            }
+            Thread.sleep(300) // the three handshakes are in the listener
+            val mark = TimeSource.Monotonic.markNow()
+            other.execute(Request.get(TestServer.url("good"))).close()
+            assertThrows<CallTimeoutException> { other.execute(Request.get(TestServer.url("good", "/stall"))) }
+            val elapsed = mark.elapsedNow()
+            assertTrue(elapsed < 2500.milliseconds, "another client's request and 1 s call timeout took $elapsed")
+            sleeping.forEach { it.join(10_000) }
+        } finally {
+            other.close()
+            slow.close()
+        }
+    }
+
+    @Test
     fun `a request's own call timeout overrides the client's`() = runBlocking<Unit> {
         testClient().use { client ->
             val request = Request(TestServer.url("good", "/slow-body")) { callTimeout(300.milliseconds) }

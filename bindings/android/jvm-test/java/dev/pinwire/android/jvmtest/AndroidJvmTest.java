@@ -1,6 +1,7 @@
 package dev.pinwire.android.jvmtest;
 
 import android.content.Context;
+import android.security.net.config.NetworkSecurityConfigProvider;
 import dev.pinwire.android.Pinwire;
 import dev.pinwire.android.PinwireAndroid;
 import java.io.ByteArrayInputStream;
@@ -8,8 +9,10 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
+import java.security.Security;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import javax.net.ssl.TrustManagerFactory;
 
 /**
  * The JVM side of Pinwire's desktop test of its Android validator (bindings/android/jvm-test): sets up
@@ -27,6 +30,9 @@ public final class AndroidJvmTest {
     /** The DER of the test root, the one certificate the trust store holds. */
     private static native byte[] trustedRoot();
 
+    /** The DER of the root the foreign provider's trust managers trust instead. */
+    private static native byte[] foreignRoot();
+
     /** The Rust checks that hold before initialisation, as report lines. */
     private static native String checkNotInitialised();
 
@@ -39,6 +45,14 @@ public final class AndroidJvmTest {
         // because the first checks run before Pinwire.init.
         System.loadLibrary("pinwire_ffi");
         installTrustStore(trustedRoot());
+        // As on Android: the Network Security Config's provider, then one an app inserts ahead of it
+        // (Conscrypt's place), which takes over TrustManagerFactory's default algorithm.
+        Security.insertProviderAt(new NetworkSecurityConfigProvider(), 1);
+        Security.insertProviderAt(new ForeignProvider(foreignRoot()), 1);
+        String defaultProvider =
+                TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm()).getProvider().getName();
+        check("the foreign provider is first: TrustManagerFactory's default algorithm is its",
+                ForeignProvider.NAME.equals(defaultProvider), defaultProvider);
 
         ClassLoader app = AndroidJvmTest.class.getClassLoader();
         ClassLoader platform = ClassLoader.getPlatformClassLoader();
