@@ -193,7 +193,7 @@ async fn misbehave(mut tcp: TcpStream, fault: Fault, acceptor: TlsAcceptor) {
                     let _ = tls.write_all(&vec![b'x'; PARTIAL_BODY]).await;
                     let _ = tls.flush().await;
                     // Let the client read what was sent before the reset discards it.
-                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    tokio::time::sleep(Duration::from_millis(200)).await;
                     reset(tls.into_inner().0);
                 }
                 Fault::ShortBody => {
@@ -244,7 +244,7 @@ where
     let _ = body.send_data(Bytes::from(vec![b'x'; PARTIAL_BODY]), false);
     // Drive the connection so the headers and data go out before the fault.
     let drive = async {
-        let _ = tokio::time::timeout(Duration::from_millis(50), connection.accept()).await;
+        let _ = tokio::time::timeout(Duration::from_millis(200), connection.accept()).await;
     };
     drive.await;
     match fault {

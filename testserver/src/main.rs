@@ -5,12 +5,15 @@
 //! - `http1`: the same certificate, HTTP/1.1 only
 //! - `impostor`: a leaf for the same names from Evil Root (a CA the client may be told to trust)
 //! - `untrusted`: a leaf from a root nobody trusts
+//! - `fault-<name>` for every [`Fault`] (`fault-tls-alert`, `fault-http2-reset`, ...): the good chain,
+//!   and the same misbehaviour on every connection
+//! - `refused`: a port nothing listens on
 //!
 //! and prints one line of JSON with the ports, the roots as PEM and the pins of every certificate. It
 //! serves until its standard input closes, so a test harness that dies takes it down too.
 
 use pinwire::Pin;
-use pinwire_testserver::{Alpn, Authority, TestServer};
+use pinwire_testserver::{refused_port, Alpn, Authority, Fault, FaultServer, TestServer};
 use rustls_pki_types::CertificateDer;
 use serde_json::json;
 use tokio::io::AsyncReadExt;
@@ -34,8 +37,12 @@ async fn main() {
     let http1 = TestServer::https_with("http1", &leaf, Alpn::Http1Only).await;
     let impostor_server = TestServer::https("impostor", &impostor).await;
     let untrusted_server = TestServer::https("untrusted", &untrusted).await;
+    let mut fault_servers = Vec::new();
+    for fault in Fault::ALL {
+        fault_servers.push(FaultServer::start(fault, &leaf).await);
+    }
 
-    let info = json!({
+    let mut info = json!({
         "host": names[0],
         "other_host": names[1],
         "ports": {
@@ -53,6 +60,11 @@ async fn main() {
             "evil_root": pin(evil.cert()),
         },
     });
+    let ports = info["ports"].as_object_mut().expect("ports object");
+    for server in &fault_servers {
+        ports.insert(format!("fault-{}", server.fault().name()), server.port().into());
+    }
+    ports.insert("refused".into(), refused_port().await.into());
     println!("{info}");
 
     // Serve until stdin closes.

@@ -161,8 +161,6 @@ struct Case {
     peer_certificate: String,
     validation_time: Option<String>,
     #[serde(default)]
-    key_usage: Vec<String>,
-    #[serde(default)]
     extended_key_usage: Vec<String>,
     expected_result: String,
     expected_peer_name: Option<PeerName>,
@@ -331,14 +329,15 @@ fn limbo_server_auth_cases() {
             "{}: only server cases are committed",
             case.id
         );
-        // Key usage / EKU requirements other than serverAuth are for other profiles; Pinwire always asks
-        // for serverAuth, which is what a server case with empty lists means.
+        // Pinwire always asks for serverAuth, which is what a server case with an empty EKU list means; a
+        // case asking for another EKU would test another profile. A keyUsage the case asks of the leaf is
+        // not enforced by Pinwire (nor webpki): such cases run, and would show up below if that mattered.
         let eku_ok = case.extended_key_usage.iter().all(|e| e == "serverAuth");
         let prepared = match prepare(case) {
-            Ok(p) if eku_ok && case.key_usage.is_empty() => p,
+            Ok(p) if eku_ok => p,
             Ok(_) => {
                 *counts
-                    .entry("skipped (key usage other than serverAuth asked)")
+                    .entry("skipped (an EKU other than serverAuth asked)")
                     .or_default() += 1;
                 continue;
             }

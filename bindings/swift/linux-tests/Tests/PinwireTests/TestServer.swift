@@ -47,11 +47,18 @@ struct TestServerError: Error, CustomStringConvertible {
 /// serve until their standard input closes. Start one per test and `stop()` it at the end.
 final class TestServer: @unchecked Sendable {
     let info: ServerInfo
+    /// Every port by name, the fault servers' (`fault-tls-alert`, ...) and `refused` included.
+    let ports: [String: Int]
     private let process: Process
     private let input: Pipe
 
-    private init(info: ServerInfo, process: Process, input: Pipe) {
+    private struct PortsByName: Decodable {
+        let ports: [String: Int]
+    }
+
+    private init(info: ServerInfo, ports: [String: Int], process: Process, input: Pipe) {
         self.info = info
+        self.ports = ports
         self.process = process
         self.input = input
     }
@@ -81,7 +88,8 @@ final class TestServer: @unchecked Sendable {
         }
         let json = line.prefix { $0 != UInt8(ascii: "\n") }
         let info = try JSONDecoder().decode(ServerInfo.self, from: json)
-        return TestServer(info: info, process: process, input: input)
+        let ports = try JSONDecoder().decode(PortsByName.self, from: json).ports
+        return TestServer(info: info, ports: ports, process: process, input: input)
     }
 
     /// Closes the server's standard input, which stops it, and waits for it to exit.
