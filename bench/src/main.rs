@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! pinwire-bench setup DIR                   test PKI, nginx.conf, the 64 MiB file, pin configs, bench.json
-//! pinwire-bench run DIR [options]           drives every client and writes results/ (see run.rs)
+//! pinwire-bench run DIR [options]           drives every client and writes results/ (see run/)
 //! pinwire-bench client pinwire|reqwest DIR  a long-lived Rust client (line protocol on stdin/stdout)
 //! pinwire-bench cold json|nsc DIR           creating a client from a config file, first and warm
 //! pinwire-bench pincheck DIR                the pin check alone, and chain validation, per call
@@ -24,7 +24,7 @@ fn main() -> ExitCode {
     let words: Vec<&str> = args.iter().map(String::as_str).collect();
     let result: Result<(), String> = match words.as_slice() {
         ["setup", dir] => setup::run(Path::new(dir)).map_err(|e| e.to_string()),
-        ["run", ..] => run::Options::parse(&args[1..])
+        ["run", ..] => run::Options::from_args(&args[1..])
             .and_then(|options| run::run(&options))
             .map(|markdown| println!("{markdown}")),
         ["client", which, dir] => env::Env::load(Path::new(dir)).and_then(|env| client::serve(which, &env)),

@@ -4,35 +4,13 @@ use crate::cancel::CancellationToken;
 use crate::config::PinConfig;
 use crate::error::PinwireError;
 use crate::events::{ListenerObserver, PinEventListener};
+use crate::policy::{policy_from, PinRule};
 use crate::report::ReportingOptions;
 use crate::runtime;
-use pinwire::{DomainRule, PinSet, Policy};
-use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::CertificateDer;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Mutex;
-
-/// One pinned host pattern.
-#[derive(Debug, Clone, uniffi::Record)]
-pub struct PinRule {
-    /// `example.com`, `*.example.com` or `**.example.com`.
-    pub pattern: String,
-    /// `sha256/...` pins; empty exempts the pattern's hosts from a broader rule.
-    pub pins: Vec<String>,
-    /// Also pin every subdomain.
-    #[uniffi(default = false)]
-    pub include_subdomains: bool,
-    /// Report mismatches instead of failing.
-    #[uniffi(default = false)]
-    pub report_only: bool,
-    /// Stop enforcing at this instant (seconds since the Unix epoch).
-    #[uniffi(default = None)]
-    pub expires_epoch_seconds: Option<i64>,
-    /// Allow or refuse `http://` for these hosts.
-    #[uniffi(default = None)]
-    pub cleartext_permitted: Option<bool>,
-}
 
 /// A host resolved to a fixed address instead of DNS (the port comes from the URL).
 #[derive(Debug, Clone, uniffi::Record)]
@@ -46,7 +24,7 @@ pub struct ResolveOverride {
 /// Everything a client is built from.
 #[derive(Debug, Clone, uniffi::Record)]
 pub struct ClientOptions {
-    /// The pin rules.
+    /// The pin rules: one per builder `add` call, in call order (the core merges a pattern given twice).
     #[uniffi(default = [])]
     pub pins: Vec<PinRule>,
     /// Accept pin sets with a single pin (no backup): dangerous.
@@ -61,15 +39,15 @@ pub struct ClientOptions {
     /// With `trusted_roots_pem`, also trust the platform's roots. Without roots, the platform is used.
     #[uniffi(default = true)]
     pub include_platform_trust: bool,
-    /// Connect timeout in milliseconds (default 30 000).
+    /// Connect timeout (default 30 s).
     #[uniffi(default = None)]
-    pub connect_timeout_ms: Option<u64>,
-    /// Read timeout in milliseconds (default 30 000).
+    pub connect_timeout: Option<Duration>,
+    /// Read timeout (default 30 s).
     #[uniffi(default = None)]
-    pub read_timeout_ms: Option<u64>,
-    /// Whole-call timeout in milliseconds (default none).
+    pub read_timeout: Option<Duration>,
+    /// Whole-call timeout (default none).
     #[uniffi(default = None)]
-    pub call_timeout_ms: Option<u64>,
+    pub call_timeout: Option<Duration>,
     /// Redirects to follow.
     #[uniffi(default = 10)]
     pub max_redirects: u32,
@@ -112,58 +90,29 @@ pub struct HttpRequest {
     /// The body.
     #[uniffi(default = None)]
     pub body: Option<Vec<u8>>,
-    /// Overrides the client's call timeout (milliseconds).
+    /// Overrides the client's call timeout.
     #[uniffi(default = None)]
-    pub call_timeout_ms: Option<u64>,
-}
-
-fn policy_from(options: &ClientOptions) -> Result<Policy, PinwireError> {
-    let mut builder = Policy::builder().cleartext_default(options.cleartext_permitted_by_default);
-    if options.dangerous_allow_single_pin {
-        builder = builder.dangerous_allow_single_pin();
-    }
-    for rule in &options.pins {
-        let mut set = PinSet::new(&rule.pins)?;
-        if rule.report_only {
-            set = set.report_only();
-        }
-        if let Some(seconds) = rule.expires_epoch_seconds {
-            let at = time::OffsetDateTime::from_unix_timestamp(seconds).map_err(|e| PinwireError::InvalidConfig {
-                detail: format!("expiration {seconds}: {e}"),
-            })?;
-            set = set.expires_at(at);
-        }
-        let mut domain = DomainRule::new(&rule.pattern)?
-            .include_subdomains(rule.include_subdomains)
-            .pins(set);
-        if let Some(permitted) = rule.cleartext_permitted {
-            domain = domain.cleartext_permitted(permitted);
-        }
-        builder = builder.rule(domain);
-    }
-    Ok(builder.build()?)
+    pub call_timeout: Option<Duration>,
 }
 
 fn roots_from(pems: &[String]) -> Result<Vec<CertificateDer<'static>>, PinwireError> {
     let mut roots = Vec::new();
     for pem in pems {
-        let certs = CertificateDer::pem_slice_iter(pem.as_bytes())
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| PinwireError::InvalidConfig {
+        let certs =
+            pinwire::inspect::certificates_from_pem(pem.as_bytes()).map_err(|e| PinwireError::InvalidConfig {
                 detail: format!("trusted root PEM: {e}"),
             })?;
-        if certs.is_empty() {
-            return Err(PinwireError::InvalidConfig {
-                detail: "a trusted root PEM holds no certificate".into(),
-            });
-        }
         roots.extend(certs);
     }
     Ok(roots)
 }
 
-fn millis(ms: Option<u64>) -> Option<Duration> {
-    ms.map(Duration::from_millis)
+/// The longest timeout handed to the core: a century stands for "never" (Kotlin's `Duration.INFINITE`) and
+/// keeps deadline arithmetic (now + timeout) from overflowing.
+const MAX_TIMEOUT: Duration = Duration::from_secs(100 * 365 * 24 * 60 * 60);
+
+fn timeout(duration: Duration) -> Duration {
+    duration.min(MAX_TIMEOUT)
 }
 
 /// The options every client takes, whatever its pins and trust come from.
@@ -171,18 +120,15 @@ fn build(
     mut builder: pinwire::ClientBuilder,
     options: &ClientOptions,
     listener: Option<Arc<dyn PinEventListener>>,
-    config: Option<&pinwire::config::PinConfig>,
-    upload_trust: pinwire::TrustSource,
 ) -> Result<Arc<PinwireClient>, PinwireError> {
-    let mut resolved = Vec::new();
     builder = builder
         .max_redirects(options.max_redirects as usize)
-        .call_timeout(millis(options.call_timeout_ms));
-    if let Some(timeout) = options.connect_timeout_ms {
-        builder = builder.connect_timeout(Some(Duration::from_millis(timeout)));
+        .call_timeout(options.call_timeout.map(timeout));
+    if let Some(connect) = options.connect_timeout {
+        builder = builder.connect_timeout(Some(timeout(connect)));
     }
-    if let Some(timeout) = options.read_timeout_ms {
-        builder = builder.read_timeout(Some(Duration::from_millis(timeout)));
+    if let Some(read) = options.read_timeout {
+        builder = builder.read_timeout(Some(timeout(read)));
     }
     if let Some(proxy) = &options.proxy {
         builder = builder.proxy(proxy);
@@ -198,17 +144,14 @@ fn build(
             detail: format!("resolve {}: {:?} is not an IP address", entry.host, entry.address),
         })?;
         builder = builder.resolve(&entry.host, std::net::SocketAddr::new(ip, 0));
-        resolved.push((entry.host.clone(), std::net::SocketAddr::new(ip, 0)));
     }
     if let Some(listener) = listener {
         builder = builder.observer(Arc::new(ListenerObserver(listener)));
     }
-    let inner = runtime::enter(|| {
-        if let Some(reporting) = &options.reporting {
-            builder = builder.reporter(crate::report::reporter(reporting, config, upload_trust, &resolved)?);
-        }
-        Ok::<_, PinwireError>(builder.build()?)
-    })?;
+    if let Some(reporting) = &options.reporting {
+        builder = builder.reporting(crate::report::report_config(reporting)?);
+    }
+    let inner = runtime::enter(|| builder.build())?;
     Ok(Arc::new(PinwireClient { inner }))
 }
 
@@ -226,21 +169,10 @@ impl PinwireClient {
         options: ClientOptions,
         listener: Option<Arc<dyn PinEventListener>>,
     ) -> Result<Arc<PinwireClient>, PinwireError> {
-        let roots = roots_from(&options.trusted_roots_pem)?;
-        let trust = match (roots.is_empty(), options.include_platform_trust) {
-            (true, true) => pinwire::TrustSource::Platform,
-            (true, false) => {
-                return Err(PinwireError::InvalidConfig {
-                    detail: "no trust: give trusted_roots_pem or include the platform's trust".into(),
-                })
-            }
-            (false, true) => pinwire::TrustSource::PlatformAndRoots(roots),
-            (false, false) => pinwire::TrustSource::Roots(roots),
-        };
-        let builder = pinwire::Client::builder()
-            .policy(policy_from(&options)?)
-            .trust(trust.clone());
-        build(builder, &options, listener, None, trust)
+        let trust =
+            pinwire::TrustSource::from_roots(roots_from(&options.trusted_roots_pem)?, options.include_platform_trust)?;
+        let builder = pinwire::Client::builder().policy(policy_from(&options)?).trust(trust);
+        build(builder, &options, listener)
     }
 
     /// Builds a client whose pins and trust anchors come from a configuration file; `options` gives
@@ -264,13 +196,7 @@ impl PinwireClient {
             });
         }
         let builder = pinwire::Client::builder().pin_config(&config.inner, config.debuggable)?;
-        build(
-            builder,
-            &options,
-            listener,
-            Some(&config.inner),
-            pinwire::TrustSource::Platform,
-        )
+        build(builder, &options, listener)
     }
 
     /// Sends a request; returns once the response headers have arrived, with the part of the body that
@@ -294,8 +220,8 @@ impl PinwireClient {
         if let Some(body) = request.body {
             core_request = core_request.body(body);
         }
-        if let Some(ms) = request.call_timeout_ms {
-            core_request = core_request.call_timeout(Duration::from_millis(ms));
+        if let Some(call) = request.call_timeout {
+            core_request = core_request.call_timeout(timeout(call));
         }
         let token = cancel.map(|t| t.inner.clone()).unwrap_or_default();
         let response = runtime::spawn(async move {

@@ -1,7 +1,7 @@
 //! The error that crosses the FFI: one variant per actionable core error, with its fields, and the
-//! core's own message in `detail` so every language shows the same text. Mapped in one place.
-
-use pinwire::UntrustedReason;
+//! core's own message in `detail` so every language shows the same text. Mapped in one place, every
+//! variant by name: a variant the core adds fails this crate's build instead of reaching Kotlin or Swift
+//! as something else.
 
 /// Which timeout fired.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
@@ -14,9 +14,9 @@ pub enum TimeoutKind {
     Call,
 }
 
-/// Why a certificate was not trusted.
+/// Why a certificate was not trusted (the core's reason without its text, which is in the error's `detail`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
-pub enum UntrustedReasonKind {
+pub enum UntrustedReason {
     /// Validity period ended.
     Expired,
     /// Validity period not started.
@@ -66,7 +66,7 @@ pub enum PinwireError {
         /// The host.
         host: String,
         /// Why.
-        reason: UntrustedReasonKind,
+        reason: UntrustedReason,
         /// The full message.
         detail: String,
     },
@@ -168,18 +168,31 @@ impl PinwireError {
     }
 }
 
-fn reason_kind(reason: &UntrustedReason) -> UntrustedReasonKind {
-    match reason {
-        UntrustedReason::Expired => UntrustedReasonKind::Expired,
-        UntrustedReason::NotYetValid => UntrustedReasonKind::NotYetValid,
-        UntrustedReason::UnknownIssuer => UntrustedReasonKind::UnknownIssuer,
-        UntrustedReason::BadSignature => UntrustedReasonKind::BadSignature,
-        UntrustedReason::HostnameMismatch => UntrustedReasonKind::HostnameMismatch,
-        UntrustedReason::NotServerAuth => UntrustedReasonKind::NotServerAuth,
-        UntrustedReason::Revoked => UntrustedReasonKind::Revoked,
-        UntrustedReason::WrongRole => UntrustedReasonKind::WrongRole,
-        UntrustedReason::Malformed { .. } => UntrustedReasonKind::Malformed,
-        _ => UntrustedReasonKind::Other,
+impl From<&pinwire::UntrustedReason> for UntrustedReason {
+    fn from(reason: &pinwire::UntrustedReason) -> UntrustedReason {
+        use pinwire::UntrustedReason as R;
+        match reason {
+            R::Expired => UntrustedReason::Expired,
+            R::NotYetValid => UntrustedReason::NotYetValid,
+            R::UnknownIssuer => UntrustedReason::UnknownIssuer,
+            R::BadSignature => UntrustedReason::BadSignature,
+            R::HostnameMismatch => UntrustedReason::HostnameMismatch,
+            R::NotServerAuth => UntrustedReason::NotServerAuth,
+            R::Revoked => UntrustedReason::Revoked,
+            R::WrongRole => UntrustedReason::WrongRole,
+            R::Malformed { .. } => UntrustedReason::Malformed,
+            R::Other { .. } => UntrustedReason::Other,
+        }
+    }
+}
+
+impl From<pinwire::TimeoutKind> for TimeoutKind {
+    fn from(kind: pinwire::TimeoutKind) -> TimeoutKind {
+        match kind {
+            pinwire::TimeoutKind::Connect => TimeoutKind::Connect,
+            pinwire::TimeoutKind::Read => TimeoutKind::Read,
+            pinwire::TimeoutKind::Call => TimeoutKind::Call,
+        }
     }
 }
 
@@ -199,19 +212,16 @@ impl From<pinwire::Error> for PinwireError {
             },
             E::UntrustedCertificate { host, reason } => PinwireError::UntrustedCertificate {
                 host,
-                reason: reason_kind(&reason),
+                reason: (&reason).into(),
                 detail,
             },
             E::HostnameMismatch { host } => PinwireError::HostnameMismatch { host, detail },
             E::CleartextNotPermitted { host, url } => PinwireError::CleartextNotPermitted { host, url, detail },
-            E::Timeout { kind, url } => {
-                let kind = match kind {
-                    pinwire::TimeoutKind::Connect => TimeoutKind::Connect,
-                    pinwire::TimeoutKind::Read => TimeoutKind::Read,
-                    _ => TimeoutKind::Call,
-                };
-                PinwireError::Timeout { kind, url, detail }
-            }
+            E::Timeout { kind, url } => PinwireError::Timeout {
+                kind: kind.into(),
+                url,
+                detail,
+            },
             E::Connect { url, .. } => PinwireError::Connect { url, detail },
             E::Protocol { url, .. } => PinwireError::Protocol { url, detail },
             E::TooManyRedirects { url, max } => PinwireError::TooManyRedirects {
@@ -222,9 +232,10 @@ impl From<pinwire::Error> for PinwireError {
             E::InvalidUrl { url, .. } => PinwireError::InvalidUrl { url, detail },
             E::Cancelled => PinwireError::Cancelled,
             E::Internal { .. } => PinwireError::Internal { detail },
-            // InvalidConfig, InvalidPolicy, InvalidPin, InvalidHeader and whatever the core adds later:
-            // all are configuration the caller passed.
-            _ => PinwireError::InvalidConfig { detail },
+            // All are configuration the caller passed; `detail` says which.
+            E::InvalidConfig { .. } | E::InvalidPolicy(_) | E::InvalidPin(_) | E::InvalidHeader { .. } => {
+                PinwireError::InvalidConfig { detail }
+            }
         }
     }
 }
@@ -243,7 +254,129 @@ impl From<pinwire::PolicyError> for PinwireError {
 
 #[cfg(test)]
 mod tests {
-    use super::PinwireError;
+    use super::*;
+    use pinwire::UntrustedReason as R;
+
+    #[test]
+    fn every_untrusted_reason_keeps_its_name() {
+        let detail = || "x".to_string();
+        let cases = [
+            (R::Expired, UntrustedReason::Expired),
+            (R::NotYetValid, UntrustedReason::NotYetValid),
+            (R::UnknownIssuer, UntrustedReason::UnknownIssuer),
+            (R::BadSignature, UntrustedReason::BadSignature),
+            (R::HostnameMismatch, UntrustedReason::HostnameMismatch),
+            (R::NotServerAuth, UntrustedReason::NotServerAuth),
+            (R::Revoked, UntrustedReason::Revoked),
+            (R::WrongRole, UntrustedReason::WrongRole),
+            (R::Malformed { detail: detail() }, UntrustedReason::Malformed),
+            (R::Other { detail: detail() }, UntrustedReason::Other),
+        ];
+        for (core, expected) in cases {
+            assert_eq!(UntrustedReason::from(&core), expected, "{core:?}");
+        }
+    }
+
+    #[test]
+    fn every_timeout_kind_keeps_its_name() {
+        use pinwire::TimeoutKind as K;
+        for (core, expected) in [
+            (K::Connect, TimeoutKind::Connect),
+            (K::Read, TimeoutKind::Read),
+            (K::Call, TimeoutKind::Call),
+        ] {
+            assert_eq!(TimeoutKind::from(core), expected);
+        }
+    }
+
+    fn mapped(error: pinwire::Error) -> PinwireError {
+        error.into()
+    }
+
+    #[test]
+    fn every_error_maps_to_its_variant_with_the_core_message() {
+        use pinwire::Error as E;
+        let url = || "https://a.example/".to_string();
+        let mismatch = pinwire::PinMismatch {
+            host: "a.example".into(),
+            port: Some(443),
+            pattern: "**.example".into(),
+            expected: vec![pinwire::Pin::from_sha256([7; 32])],
+            chain: pinwire::ValidatedChain::new(Vec::new()),
+        };
+        let expected_pin = mismatch.expected[0].to_string();
+        match mapped(E::PinMismatch(Box::new(mismatch))) {
+            PinwireError::PinMismatch {
+                host,
+                port,
+                pattern,
+                expected_pins,
+                detail,
+                ..
+            } => {
+                assert_eq!(
+                    (host.as_str(), port, pattern.as_str()),
+                    ("a.example", Some(443), "**.example")
+                );
+                assert_eq!(expected_pins, [expected_pin]);
+                assert!(detail.starts_with("Certificate pinning failure!"), "{detail}");
+            }
+            other => panic!("{other:?}"),
+        }
+        let untrusted = E::UntrustedCertificate {
+            host: "a.example".into(),
+            reason: R::Revoked,
+        };
+        assert!(matches!(
+            mapped(untrusted),
+            PinwireError::UntrustedCertificate { reason: UntrustedReason::Revoked, ref detail, .. }
+                if detail == "untrusted certificate for a.example: certificate is revoked"
+        ));
+        assert!(matches!(
+            mapped(E::HostnameMismatch { host: "h".into() }),
+            PinwireError::HostnameMismatch { ref host, .. } if host == "h"
+        ));
+        assert!(matches!(
+            mapped(E::CleartextNotPermitted { host: "h".into(), url: url() }),
+            PinwireError::CleartextNotPermitted { ref url, .. } if url == "https://a.example/"
+        ));
+        assert!(matches!(
+            mapped(E::Timeout { kind: pinwire::TimeoutKind::Read, url: url() }),
+            PinwireError::Timeout { kind: TimeoutKind::Read, ref detail, .. } if detail == "read timeout for https://a.example/"
+        ));
+        assert!(matches!(
+            mapped(E::Connect { url: url(), detail: "refused".into() }),
+            PinwireError::Connect { ref detail, .. } if detail.ends_with("refused")
+        ));
+        assert!(matches!(
+            mapped(E::Protocol { url: url(), detail: "reset".into() }),
+            PinwireError::Protocol { ref detail, .. } if detail.ends_with("reset")
+        ));
+        assert!(matches!(
+            mapped(E::TooManyRedirects {
+                url: url(),
+                max: usize::MAX
+            }),
+            PinwireError::TooManyRedirects { max: u32::MAX, .. }
+        ));
+        assert!(matches!(
+            mapped(E::InvalidUrl { url: "x".into(), detail: "no scheme".into() }),
+            PinwireError::InvalidUrl { ref url, .. } if url == "x"
+        ));
+        assert!(matches!(mapped(E::Cancelled), PinwireError::Cancelled));
+        let config_errors = [
+            E::InvalidConfig { detail: "bad".into() },
+            E::InvalidPolicy(pinwire::PolicyError::DuplicatePattern {
+                pattern: "a.example".into(),
+            }),
+            E::InvalidPin("md5/x".parse::<pinwire::Pin>().unwrap_err()),
+            E::InvalidHeader { detail: "bad".into() },
+        ];
+        for error in config_errors {
+            let text = error.to_string();
+            assert!(matches!(mapped(error), PinwireError::InvalidConfig { ref detail } if *detail == text));
+        }
+    }
 
     #[test]
     fn a_panicking_task_is_an_internal_error_with_the_panics_message_not_a_cancellation() {

@@ -15,17 +15,17 @@ mod config;
 mod error;
 mod events;
 mod pins;
+mod policy;
 mod report;
 mod runtime;
 
 pub use cancel::CancellationToken;
-pub use client::{
-    BodyReader, ClientOptions, Header, HttpRequest, HttpResponse, PinRule, PinwireClient, ResolveOverride,
-};
+pub use client::{BodyReader, ClientOptions, Header, HttpRequest, HttpResponse, PinwireClient, ResolveOverride};
 pub use config::{NscImportOptions, PinConfig};
-pub use error::{PinwireError, TimeoutKind};
-pub use events::{PinEventListener, PinEventRecord, PinOutcomeKind};
+pub use error::{PinwireError, TimeoutKind, UntrustedReason};
+pub use events::{PinEventListener, PinEventRecord, PinOutcome};
 pub use pins::{pin_from_certificate_der, pin_from_certificates_pem, pin_from_private_key, pin_from_public_key};
+pub use policy::{policy_json, PinRule};
 pub use report::{ReportUri, ReportingOptions};
 
 uniffi::setup_scaffolding!();

@@ -2,7 +2,6 @@
 //! to send reports. The reporting itself is the core's `pinwire::report`.
 
 use crate::error::PinwireError;
-use std::sync::Arc;
 
 /// Where failures of one pattern's rule are reported.
 #[derive(Debug, Clone, uniffi::Record)]
@@ -29,21 +28,14 @@ pub struct ReportingOptions {
     /// Report URIs per pattern (a client built from a configuration file also uses the file's).
     #[uniffi(default = [])]
     pub uris: Vec<ReportUri>,
-    /// Seconds an identical report is suppressed (default 24 hours).
+    /// How long an identical report is suppressed (default 24 hours).
     #[uniffi(default = None)]
-    pub rate_limit_seconds: Option<u64>,
+    pub rate_limit: Option<std::time::Duration>,
 }
 
-/// The core's reporter for these options.
-///
-/// Uploads use `upload_trust` (the client's own roots, so an app-bundled CA works for the collector too)
-/// and the client's name overrides, never its pins.
-pub(crate) fn reporter(
-    options: &ReportingOptions,
-    config: Option<&pinwire::config::PinConfig>,
-    upload_trust: pinwire::TrustSource,
-    resolve: &[(String, std::net::SocketAddr)],
-) -> Result<Arc<pinwire::report::Reporter>, PinwireError> {
+/// The core's report configuration for these options; the client adds its configuration file's URIs and
+/// uploads with its own trust and address overrides.
+pub(crate) fn report_config(options: &ReportingOptions) -> Result<pinwire::report::ReportConfig, PinwireError> {
     let app = pinwire::report::AppInfo {
         bundle_id: options.app_bundle_id.clone(),
         version: options.app_version.clone(),
@@ -51,18 +43,12 @@ pub(crate) fn reporter(
         platform: options.app_platform.clone(),
         platform_version: options.app_platform_version.clone(),
     };
-    let mut report = pinwire::report::ReportConfig::new(app).upload_trust(upload_trust);
-    for (host, addr) in resolve {
-        report = report.upload_resolve(host, *addr);
-    }
-    if let Some(seconds) = options.rate_limit_seconds {
-        report = report.rate_limit(std::time::Duration::from_secs(seconds));
-    }
-    if let Some(config) = config {
-        report = report.with_config_uris(config)?;
+    let mut report = pinwire::report::ReportConfig::new(app);
+    if let Some(window) = options.rate_limit {
+        report = report.rate_limit(window);
     }
     for entry in &options.uris {
         report = report.report_uri(&entry.pattern, &entry.uri)?;
     }
-    Ok(Arc::new(pinwire::report::Reporter::new(report)?))
+    Ok(report)
 }

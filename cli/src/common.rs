@@ -2,7 +2,6 @@
 
 use clap::Args;
 use pinwire::TrustSource;
-use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::CertificateDer;
 use std::net::{IpAddr, SocketAddr};
 
@@ -50,29 +49,16 @@ impl TrustArgs {
         let mut roots = Vec::new();
         for path in &self.cacert {
             let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
-            if bytes.windows(11).any(|w| w == b"-----BEGIN ") {
-                let certs = CertificateDer::pem_slice_iter(&bytes)
-                    .collect::<Result<Vec<_>, _>>()
-                    .map_err(|e| format!("{}: {e}", path.display()))?;
-                if certs.is_empty() {
-                    return Err(format!("{}: no CERTIFICATE in the file", path.display()));
-                }
-                roots.extend(certs);
-            } else {
-                roots.push(CertificateDer::from(bytes));
-            }
+            let certs = pinwire::inspect::certificates_from_pem_or_der(&bytes)
+                .map_err(|e| format!("{}: {e}", path.display()))?;
+            roots.extend(certs);
         }
         Ok(roots)
     }
 
     /// The trust source these options describe.
     pub fn trust_source(&self) -> Result<TrustSource, String> {
-        let roots = self.extra_roots()?;
-        Ok(match (roots.is_empty(), self.no_system_roots) {
-            (true, _) => TrustSource::Platform,
-            (false, true) => TrustSource::Roots(roots),
-            (false, false) => TrustSource::PlatformAndRoots(roots),
-        })
+        TrustSource::from_roots(self.extra_roots()?, !self.no_system_roots).map_err(|e| e.to_string())
     }
 
     /// The address to connect to for `host:port`, if --resolve names one.

@@ -8,13 +8,15 @@
 
 use crate::error::{from_join_error, from_reqwest, Error, RedirectRefusal, TimeoutKind};
 use crate::events::PinObserver;
-use crate::host::Host;
+use crate::host::{Host, HostPattern};
 use crate::policy::Policy;
+use crate::report::{ReportConfig, Reporter, Upload};
 use crate::request::{Body, Request};
 use crate::response::Response;
 use crate::trust::TrustSource;
 use crate::verifier::{PinningVerifier, CURRENT_PORT};
 use rustls_pki_types::CertificateDer;
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
@@ -48,6 +50,9 @@ pub struct ClientBuilder {
     resolve: Vec<(String, SocketAddr)>,
     user_agent: String,
     pool_idle_timeout: Option<Duration>,
+    reporting: Option<ReportConfig>,
+    /// The report URIs of the configuration file given to [`ClientBuilder::pin_config`].
+    config_report_uris: BTreeMap<HostPattern, Vec<reqwest::Url>>,
 }
 
 /// An HTTPS client with pinning. Cheap to clone; clones share connections.
@@ -73,6 +78,8 @@ impl Default for ClientBuilder {
             resolve: Vec::new(),
             user_agent: concat!("pinwire/", env!("CARGO_PKG_VERSION")).to_string(),
             pool_idle_timeout: Some(Duration::from_secs(90)),
+            reporting: None,
+            config_report_uris: BTreeMap::new(),
         }
     }
 }
@@ -86,8 +93,7 @@ impl ClientBuilder {
 
     /// Everything a configuration file describes: its policy, and its trust anchors (per host, with the
     /// debug-only ones when `debuggable`). A file that names only the system's CAs keeps platform trust.
-    /// Report URIs are for a [`Reporter`](crate::report::Reporter): see
-    /// [`ReportConfig::with_config_uris`](crate::report::ReportConfig::with_config_uris).
+    /// Its report URIs are used when [`ClientBuilder::reporting`] turns reporting on.
     pub fn pin_config(mut self, config: &crate::config::PinConfig, debuggable: bool) -> Result<ClientBuilder, Error> {
         let trust = config.trust();
         let system_only = *trust == crate::config::TrustConfig::default();
@@ -97,6 +103,7 @@ impl ClientBuilder {
             TrustSource::Custom(Arc::new(crate::trust::ConfiguredTrust::new(config, debuggable)?))
         };
         self.policy = config.policy().clone();
+        self.config_report_uris = config.report_uris().clone();
         Ok(self)
     }
 
@@ -117,10 +124,16 @@ impl ClientBuilder {
         self
     }
 
-    /// Sends pin failure reports (TrustKit's format) with `reporter`; the same as registering it as an
-    /// observer.
-    pub fn reporter(self, reporter: Arc<crate::report::Reporter>) -> ClientBuilder {
-        self.observer(reporter)
+    /// Sends pin failure reports (TrustKit's format) in the background, as `config` says, to its report
+    /// URIs and to those of the configuration file given to [`ClientBuilder::pin_config`]. Uploads go out
+    /// through a client of their own made from this one's trust and address overrides ([`resolve`]), with
+    /// no pins (a report is never pinned against the failure it reports) and no observers (it never
+    /// reports its own failures).
+    ///
+    /// [`resolve`]: ClientBuilder::resolve
+    pub fn reporting(mut self, config: ReportConfig) -> ClientBuilder {
+        self.reporting = Some(config);
+        self
     }
 
     /// Time allowed to establish a connection, TLS included (default 30 s; `None` for none).
@@ -180,7 +193,12 @@ impl ClientBuilder {
     }
 
     /// Builds the client.
-    pub fn build(self) -> Result<Client, Error> {
+    pub fn build(mut self) -> Result<Client, Error> {
+        if let Some(config) = self.reporting.take() {
+            let config = config.with_uris(&self.config_report_uris)?;
+            let upload = upload_with(self.upload_client(config.upload_timeout_value())?);
+            self.observers.push(Arc::new(Reporter::new(config, upload)));
+        }
         let validator = self.trust.validator()?;
         let policy = Arc::new(self.policy);
         let verifier = PinningVerifier::new(policy.clone(), validator, self.observers);
@@ -229,6 +247,36 @@ impl ClientBuilder {
             call_timeout: self.call_timeout,
         })
     }
+}
+
+impl ClientBuilder {
+    /// The client that uploads this one's reports: the same trust and address overrides, nothing else.
+    fn upload_client(&self, timeout: Duration) -> Result<Client, Error> {
+        ClientBuilder {
+            trust: self.trust.clone(),
+            resolve: self.resolve.clone(),
+            connect_timeout: Some(timeout),
+            call_timeout: Some(timeout),
+            max_redirects: 0,
+            ..ClientBuilder::default()
+        }
+        .build()
+    }
+}
+
+/// Sends each report once with `client`; a failure is dropped, never retried.
+fn upload_with(client: Client) -> Upload {
+    Arc::new(move |uri: String, body: Vec<u8>| {
+        let client = client.clone();
+        Box::pin(async move {
+            let request = Request::post(&uri, body).and_then(|r| r.header("content-type", "application/json"));
+            if let Ok(request) = request {
+                if let Ok(response) = client.execute(request).await {
+                    let _ = response.bytes().await;
+                }
+            }
+        })
+    })
 }
 
 /// Follows redirects up to `max`, refusing cleartext where the policy does. Each hop's connection is

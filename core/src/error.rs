@@ -8,8 +8,11 @@ use std::error::Error as StdError;
 use std::fmt;
 
 /// Which timeout fired.
+///
+/// Not `#[non_exhaustive]`, like the other enums the bindings mirror variant by variant ([`Error`],
+/// [`PinOutcome`](crate::PinOutcome), [`UntrustedReason`]): a new variant must break their build, not fall
+/// into a catch-all arm that gives Kotlin and Swift the wrong value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
 pub enum TimeoutKind {
     /// Establishing the connection (TCP and TLS) took too long.
     Connect,
@@ -68,8 +71,9 @@ impl fmt::Display for PinMismatch {
 }
 
 /// Everything that can go wrong, with what a caller needs to act on it.
+///
+/// Not `#[non_exhaustive]`: the bindings map every variant by name (see [`TimeoutKind`]).
 #[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
 pub enum Error {
     /// The certificate chain was valid, but none of its keys is pinned for the host.
     #[error("{0}")]

@@ -8,8 +8,9 @@ use std::time::SystemTime;
 use time::OffsetDateTime;
 
 /// What the pin check concluded for one TLS handshake.
+///
+/// Not `#[non_exhaustive]`: the bindings map every variant by name (see [`TimeoutKind`](crate::TimeoutKind)).
 #[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
 pub enum PinOutcome {
     /// A pin matched a certificate of the validated path.
     Matched {

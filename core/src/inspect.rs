@@ -4,6 +4,7 @@
 use crate::error::Error;
 use crate::pin::{Pin, PinError};
 use crate::trust::{ChainValidator, PresentedChain, UntrustedReason, ValidatedChain};
+pub use crate::x509::{certificates_from_pem, certificates_from_pem_or_der, pem_certificate};
 use crate::x509::{name_text, CertParts};
 use der::oid::AssociatedOid as _;
 use der::Decode as _;
@@ -73,30 +74,11 @@ impl CertificateInfo {
 
     /// Describes every certificate in PEM text.
     pub fn from_pem(pem: &[u8]) -> Result<Vec<CertificateInfo>, PinError> {
-        use rustls_pki_types::pem::PemObject;
-        let certs = CertificateDer::pem_slice_iter(pem)
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| PinError::InvalidCertificate { reason: e.to_string() })?;
-        if certs.is_empty() {
-            return Err(PinError::NothingFound {
-                expected: "CERTIFICATE",
-            });
-        }
-        certs.into_iter().map(CertificateInfo::from_der).collect()
+        certificates_from_pem(pem)?
+            .into_iter()
+            .map(CertificateInfo::from_der)
+            .collect()
     }
-}
-
-/// A certificate as PEM text (64-column base64), the form reports and config files carry.
-pub fn pem_certificate(der: &[u8]) -> String {
-    use base64::Engine as _;
-    let b64 = base64::engine::general_purpose::STANDARD.encode(der);
-    let mut out = String::from("-----BEGIN CERTIFICATE-----\n");
-    for line in b64.as_bytes().chunks(64) {
-        out.push_str(&String::from_utf8_lossy(line));
-        out.push('\n');
-    }
-    out.push_str("-----END CERTIFICATE-----\n");
-    out
 }
 
 /// The DNS names and IP addresses of a subjectAltName extension, in order; other kinds of name are

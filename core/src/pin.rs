@@ -6,7 +6,7 @@ use base64::Engine as _;
 use der::asn1::{AnyRef, BitStringRef, ObjectIdentifier};
 use der::{Decode as _, Encode as _};
 use rustls_pki_types::pem::PemObject;
-use rustls_pki_types::{CertificateDer, PrivateKeyDer, SubjectPublicKeyInfoDer};
+use rustls_pki_types::{PrivateKeyDer, SubjectPublicKeyInfoDer};
 use std::fmt;
 use std::str::FromStr;
 
@@ -89,15 +89,10 @@ impl Pin {
 
     /// The pins of every certificate in PEM text, in order.
     pub fn from_certificates_pem(pem: &[u8]) -> Result<Vec<Pin>, PinError> {
-        let certs = CertificateDer::pem_slice_iter(pem)
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| PinError::InvalidCertificate { reason: e.to_string() })?;
-        if certs.is_empty() {
-            return Err(PinError::NothingFound {
-                expected: "CERTIFICATE",
-            });
-        }
-        certs.iter().map(|c| Pin::from_certificate_der(c)).collect()
+        crate::x509::certificates_from_pem(pem)?
+            .iter()
+            .map(|c| Pin::from_certificate_der(c))
+            .collect()
     }
 
     /// The pin of a public key given as PEM (`PUBLIC KEY`) or DER SubjectPublicKeyInfo.

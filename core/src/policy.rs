@@ -313,27 +313,30 @@ pub struct PolicyBuilder {
 impl PolicyBuilder {
     /// Pins `pattern` (`example.com`, `*.example.com`, `**.example.com`) to `pins`, in the style of
     /// OkHttp's `CertificatePinner.Builder.add`. Calling it again for the same pattern adds pins.
-    pub fn pin<P>(mut self, pattern: &str, pins: impl IntoIterator<Item = P>) -> PolicyBuilder
+    pub fn pin<P>(self, pattern: &str, pins: impl IntoIterator<Item = P>) -> PolicyBuilder
     where
         P: TryInto<Pin>,
         PolicyError: From<P::Error>,
     {
-        let result = PinSet::new(pins).and_then(|set| Ok((HostPattern::parse(pattern)?, set)));
-        match result {
-            Err(e) => self.error = self.error.or(Some(e)),
-            Ok((parsed, set)) => {
-                if let Some(existing) = self.rules.iter_mut().find(|r| r.pattern == parsed && r.pins.is_some()) {
-                    let merged = existing.pins.as_mut().expect("checked above");
-                    merged.pins.extend(set.pins);
-                } else {
-                    self.rules.push(DomainRule {
-                        pattern: parsed,
-                        include_subdomains: false,
-                        pins: Some(set),
-                        cleartext_permitted: None,
-                    });
-                }
-            }
+        let rule = PinSet::new(pins).and_then(|set| Ok(DomainRule::new(pattern)?.pins(set)));
+        match rule {
+            Ok(rule) => self.pin_rule(rule),
+            Err(e) => self.try_rule(Err(e)),
+        }
+    }
+
+    /// Adds a rule with its options, merging as [`PolicyBuilder::pin`] does: a rule with pins for a
+    /// pattern that already has pins adds its pins to the first rule, whose options (subdomains, mode,
+    /// expiration, cleartext) stay. The Kotlin and Swift builders' `add` is this call.
+    pub fn pin_rule(mut self, rule: DomainRule) -> PolicyBuilder {
+        let existing = rule.pins.as_ref().and_then(|_| {
+            self.rules
+                .iter_mut()
+                .find(|r| r.pattern == rule.pattern && r.pins.is_some())
+        });
+        match (existing, rule.pins) {
+            (Some(existing), Some(added)) => existing.pins.as_mut().expect("found with pins").pins.extend(added.pins),
+            (_, pins) => self.rules.push(DomainRule { pins, ..rule }),
         }
         self
     }

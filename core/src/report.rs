@@ -1,20 +1,20 @@
 //! Pin failure reports in TrustKit's format, sent in the background.
 //!
-//! A [`Reporter`] is a [`PinObserver`]: for every mismatch (enforced or report-only) on a rule that
-//! has report URIs, it builds a report and queues it. A background task POSTs each report once to each
-//! URI, with ordinary certificate validation, no pins, and no reporting of its own failures. It never
-//! delays or fails the app's request: the queue is bounded and a full queue drops the report; identical
-//! reports are sent at most once per rate-limit window (24 hours, TrustKit's rule); a failed upload is
-//! not retried.
+//! A client given a [`ReportConfig`] ([`ClientBuilder::reporting`](crate::ClientBuilder::reporting)) observes
+//! its own pin decisions with a reporter: for every mismatch (enforced or report-only) on a rule that has
+//! report URIs, it builds a report and queues it. A background task POSTs each report once to each URI,
+//! with an upload function the client gives it (the client's trust and address overrides, no pins, and
+//! no reporting of its own failures). It never delays or fails the app's request: the queue is bounded
+//! and a full queue drops the report; identical reports are sent at most once per rate-limit window (24
+//! hours, TrustKit's rule); a failed upload is not retried.
 //!
 //! The JSON carries TrustKit's keys, so existing collectors accept it. `trustkit-version` holds
 //! Pinwire's version (there is no TrustKit), and `pinwire-version` holds it under its own name.
 
-use crate::client::Client;
 use crate::events::{PinEvent, PinObserver, PinOutcome};
 use crate::host::HostPattern;
-use crate::policy::{PinMode, Policy};
-use crate::trust::TrustSource;
+use crate::policy::PinMode;
+use futures_util::future::BoxFuture;
 use serde_json::json;
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{DefaultHasher, Hash, Hasher};
@@ -47,13 +47,11 @@ pub struct ReportConfig {
     rate_limit: Duration,
     queue_capacity: usize,
     upload_timeout: Duration,
-    trust: TrustSource,
-    resolve: Vec<(String, std::net::SocketAddr)>,
 }
 
 impl ReportConfig {
     /// Reports for `app`, with TrustKit's defaults: at most one identical report per 24 hours, a queue of
-    /// 64 reports, 10 seconds per upload, platform trust for uploads.
+    /// 64 reports, 10 seconds per upload.
     pub fn new(app: AppInfo) -> ReportConfig {
         ReportConfig {
             app,
@@ -61,8 +59,6 @@ impl ReportConfig {
             rate_limit: Duration::from_secs(24 * 60 * 60),
             queue_capacity: 64,
             upload_timeout: Duration::from_secs(10),
-            trust: TrustSource::Platform,
-            resolve: Vec::new(),
         }
     }
 
@@ -86,8 +82,15 @@ impl ReportConfig {
 
     /// Adds the report URIs of a configuration file (TrustKit's `TSKReportUris`, Pinwire JSON's
     /// `report_uris`).
-    pub fn with_config_uris(mut self, config: &crate::config::PinConfig) -> Result<ReportConfig, crate::Error> {
-        for (pattern, uris) in config.report_uris() {
+    pub fn with_config_uris(self, config: &crate::config::PinConfig) -> Result<ReportConfig, crate::Error> {
+        self.with_uris(config.report_uris())
+    }
+
+    pub(crate) fn with_uris(
+        mut self,
+        uris: &BTreeMap<HostPattern, Vec<reqwest::Url>>,
+    ) -> Result<ReportConfig, crate::Error> {
+        for (pattern, uris) in uris {
             for uri in uris {
                 self = self.report_uri(&pattern.to_string(), uri.as_str())?;
             }
@@ -113,28 +116,24 @@ impl ReportConfig {
         self
     }
 
-    /// The trust used for uploads (default: the platform's).
-    pub fn upload_trust(mut self, trust: TrustSource) -> ReportConfig {
-        self.trust = trust;
-        self
-    }
-
-    /// Resolves a collector's host to a fixed address for uploads (tests, staging).
-    pub fn upload_resolve(mut self, host: &str, addr: std::net::SocketAddr) -> ReportConfig {
-        self.resolve.push((host.to_string(), addr));
-        self
+    pub(crate) fn upload_timeout_value(&self) -> Duration {
+        self.upload_timeout
     }
 }
+
+/// Sends one report (the URI and the JSON body) once; failures are dropped. The client that owns the
+/// reporter makes it, so that this module needs no HTTP client of its own.
+pub(crate) type Upload = Arc<dyn Fn(String, Vec<u8>) -> BoxFuture<'static, ()> + Send + Sync>;
 
 struct Queued {
     uri: String,
     body: Vec<u8>,
 }
 
-/// Sends pin failure reports; register it with [`ClientBuilder::reporter`](crate::ClientBuilder::reporter).
-pub struct Reporter {
+/// Queues pin failure reports and sends them with its [`Upload`] function.
+pub(crate) struct Reporter {
     config: ReportConfig,
-    upload_client: Client,
+    upload: Upload,
     sender: OnceLock<mpsc::Sender<Queued>>,
     receiver: Mutex<Option<mpsc::Receiver<Queued>>>,
     recent: Mutex<RecentReports>,
@@ -150,34 +149,22 @@ impl std::fmt::Debug for Reporter {
 
 impl Reporter {
     /// A reporter; its upload task starts with the first report.
-    pub fn new(config: ReportConfig) -> Result<Reporter, crate::Error> {
-        // The upload client has no pins and no observers: a report upload is never pinned against the
-        // very failure it reports, and never reports its own failures.
-        let mut builder = Client::builder()
-            .policy(Policy::unpinned())
-            .trust(config.trust.clone())
-            .call_timeout(Some(config.upload_timeout))
-            .connect_timeout(Some(config.upload_timeout))
-            .max_redirects(0);
-        for (host, addr) in &config.resolve {
-            builder = builder.resolve(host, *addr);
-        }
-        let upload_client = builder.build()?;
+    pub(crate) fn new(config: ReportConfig, upload: Upload) -> Reporter {
         let (tx, rx) = mpsc::channel(config.queue_capacity);
         let sender = OnceLock::new();
         let _ = sender.set(tx);
-        Ok(Reporter {
+        Reporter {
             config,
-            upload_client,
+            upload,
             sender,
             receiver: Mutex::new(Some(rx)),
             recent: Mutex::new(RecentReports::default()),
             pending: Arc::new(AtomicUsize::new(0)),
-        })
+        }
     }
 
     /// The report for `event`, as TrustKit would write it.
-    pub fn report_json(&self, event: &PinEvent) -> serde_json::Value {
+    fn report_json(&self, event: &PinEvent) -> serde_json::Value {
         let app = &self.config.app;
         let chain: Vec<String> = event
             .chain
@@ -261,18 +248,12 @@ impl Reporter {
         let Ok(runtime) = tokio::runtime::Handle::try_current() else {
             return;
         };
-        let client = self.upload_client.clone();
+        let upload = self.upload.clone();
         let pending = self.pending.clone();
         runtime.spawn(async move {
             while let Some(report) = receiver.recv().await {
                 // Sent once; a failure is dropped, never retried.
-                let request = crate::Request::post(&report.uri, report.body)
-                    .and_then(|r| r.header("content-type", "application/json"));
-                if let Ok(request) = request {
-                    if let Ok(response) = client.execute(request).await {
-                        let _ = response.bytes().await;
-                    }
-                }
+                upload(report.uri, report.body).await;
                 pending.fetch_sub(1, Ordering::SeqCst);
             }
         });

@@ -8,10 +8,48 @@
 //! than RFC 5280 allows, say), which would fail the handshake on platforms whose validated chains are
 //! described from DER.
 
+use crate::pin::PinError;
 use der::asn1::AnyRef;
 use der::{Decode, Reader, SliceReader, Tag, TagNumber, Tagged as _};
+use rustls_pki_types::pem::PemObject as _;
+use rustls_pki_types::CertificateDer;
 use std::fmt::Write as _;
 use x509_cert::attr::AttributeTypeAndValue;
+
+/// The certificates of PEM text (one or more `CERTIFICATE` blocks), in order; none at all is an error.
+pub fn certificates_from_pem(pem: &[u8]) -> Result<Vec<CertificateDer<'static>>, PinError> {
+    let certs = CertificateDer::pem_slice_iter(pem)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| PinError::InvalidCertificate { reason: e.to_string() })?;
+    if certs.is_empty() {
+        return Err(PinError::NothingFound {
+            expected: "CERTIFICATE",
+        });
+    }
+    Ok(certs)
+}
+
+/// The certificates of a certificate file: PEM text, or else one DER certificate (`.der`, `.cer`).
+pub fn certificates_from_pem_or_der(bytes: &[u8]) -> Result<Vec<CertificateDer<'static>>, PinError> {
+    if bytes.windows(11).any(|w| w == b"-----BEGIN ") {
+        certificates_from_pem(bytes)
+    } else {
+        Ok(vec![CertificateDer::from(bytes.to_vec())])
+    }
+}
+
+/// A certificate as PEM text (64-column base64), the form reports and config files carry.
+pub fn pem_certificate(der: &[u8]) -> String {
+    use base64::Engine as _;
+    let b64 = base64::engine::general_purpose::STANDARD.encode(der);
+    let mut out = String::from("-----BEGIN CERTIFICATE-----\n");
+    for line in b64.as_bytes().chunks(64) {
+        out.push_str(&String::from_utf8_lossy(line));
+        out.push('\n');
+    }
+    out.push_str("-----END CERTIFICATE-----\n");
+    out
+}
 
 /// The parts of a certificate's `tbsCertificate` Pinwire uses, each as complete DER (tag and length).
 #[derive(Clone, Copy, Debug)]

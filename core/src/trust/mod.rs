@@ -27,8 +27,9 @@ use std::fmt;
 use std::sync::Arc;
 
 /// Why a server's certificate was not trusted. Shown to developers, so each says what to check.
+///
+/// Not `#[non_exhaustive]`: the bindings map every variant by name (see [`TimeoutKind`](crate::TimeoutKind)).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
 pub enum UntrustedReason {
     /// The certificate's validity period has ended.
     #[error("certificate expired")]
@@ -124,6 +125,23 @@ pub enum TrustSource {
 }
 
 impl TrustSource {
+    /// The source for `roots` (app-bundled CAs, a self-signed server certificate) with or without the
+    /// platform's trust: both, either one alone, or, for no roots and no platform, an error (never a
+    /// silent fallback to the platform). The bindings and the CLI choose their trust with this.
+    pub fn from_roots(
+        roots: Vec<CertificateDer<'static>>,
+        include_platform: bool,
+    ) -> Result<TrustSource, crate::Error> {
+        match (roots.is_empty(), include_platform) {
+            (true, true) => Ok(TrustSource::Platform),
+            (true, false) => Err(crate::Error::InvalidConfig {
+                detail: "no trust: give root certificates or include the platform's trust".into(),
+            }),
+            (false, true) => Ok(TrustSource::PlatformAndRoots(roots)),
+            (false, false) => Ok(TrustSource::Roots(roots)),
+        }
+    }
+
     /// The validator this source stands for.
     pub fn validator(&self) -> Result<Arc<dyn ChainValidator>, crate::Error> {
         let invalid = |detail: String| crate::Error::InvalidConfig { detail };

@@ -1,11 +1,10 @@
 //! TrustKit-compatible failure reports sent to a real collector on 127.0.0.1.
 
 use crate::common::*;
-use pinwire::report::{AppInfo, ReportConfig, Reporter};
-use pinwire::{DomainRule, PinSet, Policy, TrustSource};
+use pinwire::report::{AppInfo, ReportConfig};
+use pinwire::{ClientBuilder, DomainRule, PinSet, Policy};
 use pinwire_testserver::TestServer;
 use std::sync::atomic::Ordering;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 const COLLECTOR: &str = "collector.pinwire.test";
@@ -20,19 +19,15 @@ fn app() -> AppInfo {
     }
 }
 
-fn reporter(
-    pki: &Pki,
-    collector: &TestServer,
-    path: &str,
-    tune: impl FnOnce(ReportConfig) -> ReportConfig,
-) -> Arc<Reporter> {
+fn reporter(collector: &TestServer, path: &str, tune: impl FnOnce(ReportConfig) -> ReportConfig) -> ReportConfig {
     let uri = format!("https://{COLLECTOR}:{}{path}", collector.port());
-    let config = ReportConfig::new(app())
-        .report_uri(HOST, &uri)
-        .unwrap()
-        .upload_trust(TrustSource::Roots(vec![pki.root.cert().clone()]))
-        .upload_resolve(COLLECTOR, "127.0.0.1:0".parse().unwrap());
-    Arc::new(Reporter::new(tune(config)).unwrap())
+    tune(ReportConfig::new(app()).report_uri(HOST, &uri).unwrap())
+}
+
+/// A client trusting only `pki`'s root, with the test hosts and the collector resolved to 127.0.0.1: its
+/// reports are uploaded with that trust and those addresses.
+fn reporting_builder(pki: &Pki) -> ClientBuilder {
+    builder(&[pki.root.cert()]).resolve(COLLECTOR, "127.0.0.1:0".parse().unwrap())
 }
 
 fn wrong_pins(report_only: bool) -> Policy {
@@ -62,10 +57,10 @@ async fn report_only_passes_and_the_report_has_every_trustkit_field() {
     let pki = Pki::new("Report");
     let server = TestServer::https("app", &pki.leaf).await;
     let collector = TestServer::https("collector", &pki.intermediate.leaf([COLLECTOR])).await;
-    let reporter = reporter(&pki, &collector, "/collect", |c| c);
-    let client = builder(&[pki.root.cert()])
+    let reporter = reporter(&collector, "/collect", |c| c);
+    let client = reporting_builder(&pki)
         .policy(wrong_pins(true))
-        .reporter(reporter)
+        .reporting(reporter)
         .build()
         .unwrap();
     let response = client
@@ -126,7 +121,7 @@ async fn enforced_failures_are_reported_with_expiration_and_identical_reports_ar
     let pki = Pki::new("RateLimit");
     let server = TestServer::https("app", &pki.leaf).await;
     let collector = TestServer::https("collector", &pki.intermediate.leaf([COLLECTOR])).await;
-    let reporter = reporter(&pki, &collector, "/collect", |c| c);
+    let reporter = reporter(&collector, "/collect", |c| c);
     let expires = time::macros::date!(2099 - 12 - 31);
     let set = PinSet::new([unrelated_pin(1), unrelated_pin(2)])
         .unwrap()
@@ -135,9 +130,9 @@ async fn enforced_failures_are_reported_with_expiration_and_identical_reports_ar
         .rule(DomainRule::new(HOST).unwrap().pins(set))
         .build()
         .unwrap();
-    let client = builder(&[pki.root.cert()])
+    let client = reporting_builder(&pki)
         .policy(policy)
-        .reporter(reporter)
+        .reporting(reporter)
         .http_versions(pinwire::HttpVersions::Http1Only)
         .build()
         .unwrap();
@@ -159,10 +154,10 @@ async fn enforced_failures_are_reported_with_expiration_and_identical_reports_ar
     assert_eq!(report["known-pins-expiration-date"], "2099-12-31");
 
     // With no rate limit each failure is reported.
-    let reporter = reporter_without_limit(&pki, &collector);
-    let client = builder(&[pki.root.cert()])
+    let reporter = reporter_without_limit(&collector);
+    let client = reporting_builder(&pki)
         .policy(wrong_pins(false))
-        .reporter(reporter)
+        .reporting(reporter)
         .build()
         .unwrap();
     for _ in 0..2 {
@@ -175,8 +170,8 @@ async fn enforced_failures_are_reported_with_expiration_and_identical_reports_ar
     );
 }
 
-fn reporter_without_limit(pki: &Pki, collector: &TestServer) -> Arc<Reporter> {
-    reporter(pki, collector, "/collect", |c| c.rate_limit(Duration::ZERO))
+fn reporter_without_limit(collector: &TestServer) -> ReportConfig {
+    reporter(collector, "/collect", |c| c.rate_limit(Duration::ZERO))
 }
 
 #[tokio::test]
@@ -185,12 +180,10 @@ async fn a_slow_or_down_collector_never_delays_the_app() {
     let server = TestServer::https("app", &pki.leaf).await;
     let collector = TestServer::https("collector", &pki.intermediate.leaf([COLLECTOR])).await;
     // The collector never answers, and the queue holds one report: later ones are dropped.
-    let slow = reporter(&pki, &collector, "/stall", |c| {
-        c.rate_limit(Duration::ZERO).queue_capacity(1)
-    });
-    let client = builder(&[pki.root.cert()])
+    let slow = reporter(&collector, "/stall", |c| c.rate_limit(Duration::ZERO).queue_capacity(1));
+    let client = reporting_builder(&pki)
         .policy(wrong_pins(true))
-        .reporter(slow)
+        .reporting(slow)
         .build()
         .unwrap();
     let started = Instant::now();
@@ -210,14 +203,12 @@ async fn a_slow_or_down_collector_never_delays_the_app() {
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = closed.local_addr().unwrap().port();
     drop(closed);
-    let config = ReportConfig::new(app())
+    let down = ReportConfig::new(app())
         .report_uri(HOST, &format!("https://{COLLECTOR}:{port}/collect"))
-        .unwrap()
-        .upload_resolve(COLLECTOR, "127.0.0.1:0".parse().unwrap());
-    let down = Arc::new(Reporter::new(config).unwrap());
-    let client = builder(&[pki.root.cert()])
+        .unwrap();
+    let client = reporting_builder(&pki)
         .policy(wrong_pins(true))
-        .reporter(down)
+        .reporting(down)
         .build()
         .unwrap();
     client
@@ -231,10 +222,10 @@ async fn a_failing_upload_is_not_retried_and_successes_are_not_reported() {
     let pki = Pki::new("Failing");
     let server = TestServer::https("app", &pki.leaf).await;
     let collector = TestServer::https("collector", &pki.intermediate.leaf([COLLECTOR])).await;
-    let failing = reporter(&pki, &collector, "/status/500", |c| c);
-    let client = builder(&[pki.root.cert()])
+    let failing = reporter(&collector, "/status/500", |c| c);
+    let client = reporting_builder(&pki)
         .policy(wrong_pins(true))
-        .reporter(failing)
+        .reporting(failing)
         .build()
         .unwrap();
     client.get(&url(&server, HOST, "/")).await.unwrap();
@@ -247,10 +238,10 @@ async fn a_failing_upload_is_not_retried_and_successes_are_not_reported() {
     );
 
     // A matching pin produces no report.
-    let quiet = reporter(&pki, &collector, "/collect", |c| c);
-    let client = builder(&[pki.root.cert()])
+    let quiet = reporter(&collector, "/collect", |c| c);
+    let client = reporting_builder(&pki)
         .policy(pinned(HOST, &[pki.leaf_pin()]))
-        .reporter(quiet)
+        .reporting(quiet)
         .build()
         .unwrap();
     client.get(&url(&server, HOST, "/")).await.unwrap();
@@ -280,39 +271,74 @@ async fn a_report_dropped_because_the_queue_was_full_is_sent_on_the_next_identic
     let collector = TestServer::https("collector", &pki.intermediate.leaf([COLLECTOR])).await;
     // The collector never answers and each upload gives up after 300 ms; the queue holds one report.
     // The rate limit is the default 24 hours.
-    let reporter = reporter(&pki, &collector, "/stall", |c| {
+    let reporting = reporter(&collector, "/stall", |c| {
         c.queue_capacity(1).upload_timeout(Duration::from_millis(300))
     });
+    // Enforced pins: each failure ends its handshake, so no session is resumed and no connection pooled,
+    // and every request makes a new pin decision.
+    let client = reporting_builder(&pki)
+        .policy(wrong_pins(false))
+        .reporting(reporting)
+        .build()
+        .unwrap();
     let uploads = || collector.stats().requests.load(Ordering::SeqCst);
-    // Each failure on a client of its own, sharing the reporter: a new handshake and pin decision each
-    // time (a client resumes its TLS sessions, which skips the certificate check and so the event).
-    let fail = |server: &TestServer| {
-        let client = builder(&[pki.root.cert()])
-            .policy(wrong_pins(true))
-            .reporter(reporter.clone())
-            .build()
-            .unwrap();
-        let url = url(server, HOST, "/");
-        async move { client.get(&url).await }
-    };
+    let fail = |server: &TestServer| client.get(&url(server, HOST, "/"));
 
-    fail(&servers[0]).await.expect("report-only");
+    assert!(fail(&servers[0]).await.is_err());
     assert!(wait_for(|| uploads() == 1).await, "the first report is being uploaded");
-    fail(&servers[1]).await.expect("report-only"); // waits in the queue
-    fail(&servers[2]).await.expect("report-only"); // the queue is full: dropped
+    assert!(fail(&servers[1]).await.is_err()); // waits in the queue
+    assert!(fail(&servers[2]).await.is_err()); // the queue is full: dropped
     assert!(wait_for(|| uploads() == 2).await, "the queued report is uploaded");
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(uploads(), 2, "the dropped report was not sent");
 
     // The same failure again: the dropped report was never sent, so it is not rate-limited.
-    fail(&servers[2]).await.expect("report-only");
+    assert!(fail(&servers[2]).await.is_err());
     assert!(
         wait_for(|| uploads() == 3).await,
         "the report dropped from the full queue is sent on the next identical failure ({} uploads)",
         uploads()
     );
     // And now that it was queued, an identical one is rate-limited.
-    fail(&servers[2]).await.expect("report-only");
+    assert!(fail(&servers[2]).await.is_err());
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(uploads(), 3);
+}
+
+#[tokio::test]
+async fn a_client_from_a_configuration_file_uploads_with_the_files_anchors_to_the_files_uris() {
+    let pki = Pki::new("ConfigReport");
+    let server = TestServer::https("app", &pki.leaf).await;
+    // The collector's certificate chains only to the file's bundled root, which no platform trusts.
+    let collector = TestServer::https("collector", &pki.intermediate.leaf([COLLECTOR])).await;
+    let root_pem = pinwire::inspect::pem_certificate(pki.root.cert());
+    let config = serde_json::json!({
+        "version": 1,
+        "trust_anchors": [{ "source": "bundled", "name": "test_root", "pem": root_pem }],
+        "rules": [{
+            "pattern": HOST,
+            "pins": [unrelated_pin(1).to_string(), unrelated_pin(2).to_string()],
+            "mode": "report_only",
+            "report_uris": [format!("https://{COLLECTOR}:{}/collect", collector.port())],
+        }],
+    });
+    let config = pinwire::config::PinConfig::from_json(&config.to_string(), "pinwire.json").unwrap();
+    let loopback: std::net::SocketAddr = "127.0.0.1:0".parse().unwrap();
+    let client = pinwire::Client::builder()
+        .pin_config(&config, false)
+        .unwrap()
+        .resolve(HOST, loopback)
+        .resolve(COLLECTOR, loopback)
+        .reporting(ReportConfig::new(app()))
+        .build()
+        .unwrap();
+    let response = client.get(&url(&server, HOST, "/")).await.expect("report-only passes");
+    assert_eq!(response.status(), 200);
+    assert!(
+        wait_for(|| collector.collected().len() == 1).await,
+        "the report reached the collector the file's anchors trust"
+    );
+    let report: serde_json::Value = serde_json::from_slice(&collector.collected()[0]).unwrap();
+    assert_eq!(report["hostname"], HOST);
+    assert_eq!(report["enforce-pinning"], false);
 }

@@ -104,6 +104,7 @@ struct EventRow: View {
         switch outcome {
         case .matched(let pin): return "matched \(pin.prefix(20))…"
         case .mismatch: return "mismatch"
+        case .overridden: return "pins overridden by a debug trust anchor"
         case .expired: return "pins expired, not enforced"
         }
     }

@@ -77,7 +77,7 @@ final class PinCheck {
             outcome = .success(
                 status: response.status, version: response.version, bytes: data.count,
                 preview: String(decoding: data.prefix(400), as: UTF8.self))
-        } catch let PinwireError.pinMismatch(host, _, expectedPins, chainPins, chainSubjects, _) {
+        } catch let PinwireError.pinMismatch(host, _, _, expectedPins, chainPins, chainSubjects, _) {
             outcome = .pinMismatch(
                 host: host, expectedPins: expectedPins,
                 chain: zip(chainPins, chainSubjects).map { ChainEntry(pin: $0, subject: $1) })

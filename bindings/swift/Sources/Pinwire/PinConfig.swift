@@ -1,8 +1,9 @@
 import Foundation
 internal import PinwireBindings
 
-/// A pin configuration read from a file: Pinwire's JSON format, or a TrustKit configuration dictionary (the
-/// `TSKConfiguration` of an app that used TrustKit). Build a client from it with
+/// A pin configuration read from a file: Pinwire's JSON format, a TrustKit configuration dictionary (the
+/// `TSKConfiguration` of an app that used TrustKit), or an Android Network Security Config (the file the
+/// Android app ships, so one file can serve both apps): the same formats the Kotlin package reads. Build a client from it with
 /// `PinwireClient.Builder().config(config).build()`; the file gives the pins, trust anchors and cleartext
 /// rules, the builder the rest (timeouts, proxy, listeners...).
 ///
@@ -18,6 +19,20 @@ public final class PinConfig: Sendable {
     /// `debuggable`: whether its debug-only trust anchors count.
     public convenience init(json: String, fileName: String = "pinwire.json", debuggable: Bool = false) throws {
         self.init(try callRust { try PinwireBindings.PinConfig.fromJson(text: json, file: fileName, debuggable: debuggable) })
+    }
+
+    /// Reads an Android `network_security_config.xml` with Android's semantics, as the Android app would get
+    /// them: its defaults depend on `targetSdkVersion` (the Android app's; the default is Android 14's, 34),
+    /// `debug-overrides` apply only when `debuggable`, and `@raw/name` certificates come from `rawResources`
+    /// (name, e.g. `my_ca`, to the file's bytes, PEM or DER). What iOS cannot use is listed in `warnings`.
+    public convenience init(
+        nscXML xml: String, fileName: String = "network_security_config.xml", targetSdkVersion: UInt32 = 34,
+        debuggable: Bool = false, rawResources: [String: Data] = [:], dangerousAllowSinglePin: Bool = false
+    ) throws {
+        let options = NscImportOptions(
+            targetSdkVersion: targetSdkVersion, debuggable: debuggable, rawResources: rawResources,
+            dangerousAllowSinglePin: dangerousAllowSinglePin)
+        self.init(try callRust { try PinwireBindings.PinConfig.fromNscXml(text: xml, file: fileName, options: options) })
     }
 
     /// Reads a TrustKit configuration dictionary written as JSON (optionally under `TSKConfiguration`).

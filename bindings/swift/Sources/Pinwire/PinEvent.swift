@@ -9,6 +9,9 @@ public struct PinEvent: Sendable, Hashable {
         case matched(pin: String)
         /// No pin matched (the connection failed, unless the rule is report-only).
         case mismatch
+        /// The validated path ends at a trust anchor that overrides pins (a debug-only CA in a debuggable build,
+        /// NSC's `overridePins`): the pins were not enforced.
+        case overridden
         /// The rule's pin set has expired and was not enforced.
         case expired
     }
@@ -38,7 +41,7 @@ public struct PinEvent: Sendable, Hashable {
     /// When the rule's pin set stops being enforced, if ever.
     public let expiration: Date?
     /// When the decision was made.
-    public let date: Date
+    public let at: Date
 
     /// Whether the rule only reports mismatches.
     public var reportOnly: Bool { !enforced }
@@ -52,6 +55,7 @@ public struct PinEvent: Sendable, Hashable {
         switch record.outcome {
         case .matched: outcome = .matched(pin: record.matchedPin ?? "")
         case .mismatch: outcome = .mismatch
+        case .overridden: outcome = .overridden
         case .expired: outcome = .expired
         }
         allowed = record.allowed
@@ -59,8 +63,8 @@ public struct PinEvent: Sendable, Hashable {
         chainPins = record.chainPins
         chainSubjects = record.chainSubjects
         chainDER = record.chainDer
-        expiration = record.expirationEpochSeconds.map { Date(timeIntervalSince1970: TimeInterval($0)) }
-        date = Date(timeIntervalSince1970: TimeInterval(record.atEpochMillis) / 1000)
+        expiration = record.expiration
+        at = record.at
     }
 }
 

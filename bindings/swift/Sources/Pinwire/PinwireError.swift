@@ -38,11 +38,11 @@ public enum TimeoutKind: String, Sendable, Hashable, CaseIterable {
 /// Every way a Pinwire call fails. `description` is the core's own message (the same text Kotlin and Rust
 /// show); a pin mismatch uses OkHttp's "Certificate pinning failure!" layout with the chain's pins.
 public enum PinwireError: Error, Sendable, Hashable {
-    /// The chain was valid, and none of its keys is pinned for the host. `chainPins` and `chainSubjects` are
-    /// the validated chain's, leaf first, trust anchor last.
+    /// The chain was valid, and none of its keys is pinned for the host. `pattern` is the rule that applied;
+    /// `chainPins` and `chainSubjects` are the validated chain's, leaf first, trust anchor last.
     case pinMismatch(
-        host: String, port: UInt16?, expectedPins: [String], chainPins: [String], chainSubjects: [String],
-        detail: String)
+        host: String, port: UInt16?, pattern: String, expectedPins: [String], chainPins: [String],
+        chainSubjects: [String], detail: String)
     /// The chain did not validate (pins were not looked at).
     case untrustedCertificate(host: String, reason: UntrustedReason, detail: String)
     /// The certificate is not valid for this host.
@@ -72,7 +72,7 @@ public enum PinwireError: Error, Sendable, Hashable {
     /// The core's message.
     public var detail: String {
         switch self {
-        case .pinMismatch(_, _, _, _, _, let detail),
+        case .pinMismatch(_, _, _, _, _, _, let detail),
             .untrustedCertificate(_, _, let detail),
             .hostnameMismatch(_, let detail),
             .cleartextNotPermitted(_, _, let detail),
@@ -102,9 +102,9 @@ extension PinwireError: CustomStringConvertible, LocalizedError {
 extension PinwireError {
     init(_ error: PinwireBindings.PinwireError) {
         switch error {
-        case let .PinMismatch(host, port, _, expectedPins, chainPins, chainSubjects, detail):
+        case let .PinMismatch(host, port, pattern, expectedPins, chainPins, chainSubjects, detail):
             self = .pinMismatch(
-                host: host, port: port, expectedPins: expectedPins, chainPins: chainPins,
+                host: host, port: port, pattern: pattern, expectedPins: expectedPins, chainPins: chainPins,
                 chainSubjects: chainSubjects, detail: detail)
         case let .UntrustedCertificate(host, reason, detail):
             self = .untrustedCertificate(host: host, reason: UntrustedReason(reason), detail: detail)
@@ -135,7 +135,7 @@ extension PinwireError {
 }
 
 extension UntrustedReason {
-    init(_ kind: PinwireBindings.UntrustedReasonKind) {
+    init(_ kind: PinwireBindings.UntrustedReason) {
         switch kind {
         case .expired: self = .expired
         case .notYetValid: self = .notYetValid

@@ -122,15 +122,16 @@ public struct Request: Sendable, Hashable {
             url: url.absoluteString,
             headers: headers.map { PinwireBindings.Header(name: $0.name, value: $0.value) },
             body: body,
-            callTimeoutMs: try callTimeout.map { try milliseconds($0, "callTimeout") }
+            callTimeout: try callTimeout.map { try checkedTimeout($0, "callTimeout") }
         )
     }
 }
 
-/// Seconds as whole milliseconds for the FFI; negative, NaN or infinite values are configuration errors.
-func milliseconds(_ seconds: TimeInterval, _ what: String) throws -> UInt64 {
-    guard seconds.isFinite, seconds >= 0, seconds * 1000 < Double(UInt64.max) else {
+/// A timeout for the FFI (UniFFI carries `TimeInterval` as a Rust `Duration`); negative, NaN or infinite values
+/// are configuration errors, not a trap in the conversion.
+func checkedTimeout(_ seconds: TimeInterval, _ what: String) throws -> TimeInterval {
+    guard seconds.isFinite, seconds >= 0, seconds < Double(UInt64.max) / 1000 else {
         throw PinwireError.invalidConfig(detail: "\(what) must be a finite number of seconds >= 0, not \(seconds)")
     }
-    return UInt64((seconds * 1000).rounded(.up))
+    return seconds
 }

@@ -78,6 +78,9 @@ impl Parser<'_> {
                 );
                 continue;
             }
+            if source == AnchorSource::System && override_pins {
+                self.ctx.warn(pos, crate::trust::SYSTEM_OVERRIDE_PINS_WARNING);
+            }
             anchors.push(TrustAnchor { source, override_pins });
         }
         if trustkit_debug && anchors.iter().any(|a| a.override_pins) && anchors.iter().any(|a| !a.override_pins) {

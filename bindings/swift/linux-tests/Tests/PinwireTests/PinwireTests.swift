@@ -89,12 +89,13 @@ final class EventLog: @unchecked Sendable {
     }
 
     let error = await pinwireError { try await client.get(server.url(info.ports.impostor)) }
-    guard case let .pinMismatch(host, port, expectedPins, chainPins, chainSubjects, detail) = error else {
+    guard case let .pinMismatch(host, port, pattern, expectedPins, chainPins, chainSubjects, detail) = error else {
         Issue.record("expected .pinMismatch, got \(String(describing: error))")
         return
     }
     #expect(host == info.host)
     #expect(port.map(Int.init) == info.ports.impostor)
+    #expect(pattern == info.host)
     #expect(Set(expectedPins) == [info.pins.leaf, info.pins.root])
     #expect(chainPins == [info.pins.impostorLeaf, info.pins.evilRoot])
     #expect(chainSubjects.count == 2)
@@ -160,7 +161,7 @@ final class EventLog: @unchecked Sendable {
     #expect(event.chainPins == [info.pins.leaf, info.pins.intermediate, info.pins.root])
     #expect(event.chainDER.count == 3)
     #expect(event.chainSubjects.last?.contains("Test Root") == true)
-    #expect(abs(event.date.timeIntervalSinceNow) < 60)
+    #expect(abs(event.at.timeIntervalSinceNow) < 60)
     #expect(await stream.next() == event)
 
     // An enforced rule that matches: the event says which pin.
@@ -459,3 +460,66 @@ final class EventLog: @unchecked Sendable {
     #expect(found["enforce-pinning"] as? Bool == false)
     #expect((found["validated-certificate-chain"] as? [String])?.count == 3)
 }
+
+@Test func anAndroidNetworkSecurityConfigIsReadOnIOSToo() async throws {
+    let server = try TestServer.start()
+    defer { server.stop() }
+    let info = server.info
+    func nsc(_ pins: [String]) -> String {
+        let pinSet = pins.map { "<pin digest=\"SHA-256\">\($0.dropFirst("sha256/".count))</pin>" }.joined()
+        return """
+            <?xml version="1.0" encoding="utf-8"?>
+            <network-security-config>
+              <domain-config>
+                <domain includeSubdomains="true">pinwire.test</domain>
+                <trust-anchors><certificates src="@raw/test_root"/></trust-anchors>
+                <pin-set>\(pinSet)</pin-set>
+              </domain-config>
+            </network-security-config>
+            """
+    }
+    let raw = ["test_root": Data(info.rootsPem.test.utf8)]
+    let config = try PinConfig(nscXML: nsc([info.pins.root, info.pins.evilRoot]), rawResources: raw)
+    #expect(config.warnings.isEmpty, "\(config.warnings)")
+    let client = try PinwireClient.Builder().config(config).resolve(info.host, to: "127.0.0.1").build()
+    #expect(try await client.get(server.url(info.ports.good)).status == 200)
+
+    let wrong = try PinConfig(nscXML: nsc([info.pins.impostorLeaf, info.pins.evilRoot]), rawResources: raw)
+    let refusing = try PinwireClient.Builder().config(wrong).resolve(info.host, to: "127.0.0.1").build()
+    let error = await pinwireError { try await refusing.get(server.url(info.ports.good)) }
+    guard case let .pinMismatch(host, _, pattern, _, _, _, _) = error else {
+        Issue.record("expected .pinMismatch, got \(String(describing: error))")
+        return
+    }
+    #expect(host == info.host)
+    #expect(pattern == "pinwire.test")
+
+    let missingRaw = await pinwireError { try PinConfig(nscXML: nsc([info.pins.root, info.pins.leaf])) }
+    guard case let .invalidConfig(detail) = missingRaw else {
+        Issue.record("expected .invalidConfig, got \(String(describing: missingRaw))")
+        return
+    }
+    #expect(detail.hasPrefix("network_security_config.xml:") && detail.contains("test_root"), "\(detail)")
+}
+
+@Test func anAnchorThatOverridesPinsGivesAnOverriddenEvent() async throws {
+    let server = try TestServer.start()
+    defer { server.stop() }
+    let info = server.info
+    // NSC's overridePins on the test root: its chains go through whatever the pins say, and the event says so.
+    let document: [String: Any] = [
+        "version": 1,
+        "trust_anchors": [["source": "bundled", "name": "test_root", "pem": info.rootsPem.test, "override_pins": true]],
+        "rules": [["pattern": info.host, "pins": [info.pins.impostorLeaf, info.pins.evilRoot]]],
+    ]
+    let json = String(decoding: try JSONSerialization.data(withJSONObject: document), as: UTF8.self)
+    let events = EventLog()
+    let client = try PinwireClient.Builder().config(try PinConfig(json: json)).resolve(info.host, to: "127.0.0.1")
+        .onPinEvent { events.append($0) }
+        .build()
+    #expect(try await client.get(server.url(info.ports.good)).status == 200)
+    let event = try #require(events.events.first)
+    #expect(event.outcome == .overridden)
+    #expect(event.allowed)
+}
+

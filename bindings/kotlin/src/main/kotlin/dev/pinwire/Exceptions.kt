@@ -3,8 +3,6 @@ package dev.pinwire
 import java.io.IOException
 import kotlin.coroutines.cancellation.CancellationException
 import dev.pinwire.ffi.PinwireException as FfiError
-import dev.pinwire.ffi.TimeoutKind as FfiTimeoutKind
-import dev.pinwire.ffi.UntrustedReasonKind as FfiUntrustedReason
 
 /**
  * Every way a Pinwire call fails. Each subclass carries the fields a caller acts on; [message] is the
@@ -36,19 +34,12 @@ class PinMismatchException(
     message: String,
 ) : PinwireException(message)
 
-/** Why a certificate chain was not trusted. */
-enum class UntrustedReason {
-    EXPIRED,
-    NOT_YET_VALID,
-    UNKNOWN_ISSUER,
-    BAD_SIGNATURE,
-    HOSTNAME_MISMATCH,
-    NOT_SERVER_AUTH,
-    REVOKED,
-    WRONG_ROLE,
-    MALFORMED,
-    OTHER,
-}
+/**
+ * Why a certificate chain was not trusted: `EXPIRED`, `NOT_YET_VALID`, `UNKNOWN_ISSUER`, `BAD_SIGNATURE`,
+ * `HOSTNAME_MISMATCH`, `NOT_SERVER_AUTH`, `REVOKED`, `WRONG_ROLE`, `MALFORMED` or `OTHER` (the platform's own
+ * reason, in the exception's message). The core's enum, as UniFFI generates it.
+ */
+typealias UntrustedReason = dev.pinwire.ffi.UntrustedReason
 
 /** The chain did not validate (unknown issuer, expired, ...); pins were not looked at. */
 class UntrustedCertificateException(
@@ -75,17 +66,12 @@ class CleartextNotPermittedException(
     message: String,
 ) : PinwireException(message)
 
-/** Which timeout fired. */
-enum class TimeoutKind {
-    /** Connecting: TCP and the TLS handshake ([PinwireClient.Builder.connectTimeout]). */
-    CONNECT,
-
-    /** Waiting for data from the server ([PinwireClient.Builder.readTimeout]). */
-    READ,
-
-    /** The whole call, body included ([PinwireClient.Builder.callTimeout], [Request.callTimeout]). */
-    CALL,
-}
+/**
+ * Which timeout fired: `CONNECT` (TCP and the TLS handshake, [PinwireClient.Builder.connectTimeout]), `READ`
+ * (waiting for data, [PinwireClient.Builder.readTimeout]) or `CALL` (the whole call, body included,
+ * [PinwireClient.Builder.callTimeout], [Request.callTimeout]). The core's enum, as UniFFI generates it.
+ */
+typealias TimeoutKind = dev.pinwire.ffi.TimeoutKind
 
 /** A timeout fired: catch this to handle all three, or one of its subclasses to tell them apart. */
 sealed class TimeoutException(
@@ -164,13 +150,13 @@ internal fun FfiError.toKotlin(): Exception = when (this) {
         chainSubjects = chainSubjects,
         message = detail,
     )
-    is FfiError.UntrustedCertificate -> UntrustedCertificateException(host, reason.toKotlin(), detail)
+    is FfiError.UntrustedCertificate -> UntrustedCertificateException(host, reason, detail)
     is FfiError.HostnameMismatch -> HostnameMismatchException(host, detail)
     is FfiError.CleartextNotPermitted -> CleartextNotPermittedException(host, url, detail)
     is FfiError.Timeout -> when (kind) {
-        FfiTimeoutKind.CONNECT -> ConnectTimeoutException(url, detail)
-        FfiTimeoutKind.READ -> ReadTimeoutException(url, detail)
-        FfiTimeoutKind.CALL -> CallTimeoutException(url, detail)
+        TimeoutKind.CONNECT -> ConnectTimeoutException(url, detail)
+        TimeoutKind.READ -> ReadTimeoutException(url, detail)
+        TimeoutKind.CALL -> CallTimeoutException(url, detail)
     }
     is FfiError.Connect -> ConnectException(url, detail)
     is FfiError.Protocol -> ProtocolException(url, detail)
@@ -186,19 +172,6 @@ internal fun FfiError.toKotlin(): Exception = when (this) {
     is FfiError.Cancelled -> CancellationException("the call was cancelled")
     is FfiError.Closed -> ClosedException(what)
     is FfiError.Internal -> InternalException(detail)
-}
-
-private fun FfiUntrustedReason.toKotlin(): UntrustedReason = when (this) {
-    FfiUntrustedReason.EXPIRED -> UntrustedReason.EXPIRED
-    FfiUntrustedReason.NOT_YET_VALID -> UntrustedReason.NOT_YET_VALID
-    FfiUntrustedReason.UNKNOWN_ISSUER -> UntrustedReason.UNKNOWN_ISSUER
-    FfiUntrustedReason.BAD_SIGNATURE -> UntrustedReason.BAD_SIGNATURE
-    FfiUntrustedReason.HOSTNAME_MISMATCH -> UntrustedReason.HOSTNAME_MISMATCH
-    FfiUntrustedReason.NOT_SERVER_AUTH -> UntrustedReason.NOT_SERVER_AUTH
-    FfiUntrustedReason.REVOKED -> UntrustedReason.REVOKED
-    FfiUntrustedReason.WRONG_ROLE -> UntrustedReason.WRONG_ROLE
-    FfiUntrustedReason.MALFORMED -> UntrustedReason.MALFORMED
-    FfiUntrustedReason.OTHER -> UntrustedReason.OTHER
 }
 
 /**

@@ -5,8 +5,9 @@ import java.io.Closeable
 import dev.pinwire.ffi.PinConfig as FfiPinConfig
 
 /**
- * A pin configuration read from a file by the Rust core's importers: pin rules and trust anchors, for
- * [PinwireClient.Builder.config]. A file that is malformed or unsafe is an [InvalidConfigException]
+ * A pin configuration read from a file by the Rust core's importers (Pinwire JSON, Android's Network Security
+ * Config, TrustKit's dictionary as JSON or plist: the same formats the Swift package reads): pin rules, trust
+ * anchors and report URIs, for [PinwireClient.Builder.config]. A file that is malformed or unsafe is an [InvalidConfigException]
  * naming the file, line and column, never a weaker policy; parts that were understood but not used are
  * listed in [warnings].
  *
@@ -74,5 +75,26 @@ class PinConfig private constructor(private val ffi: FfiPinConfig) : Closeable {
             val options = NscImportOptions(targetSdkVersion.toUInt(), debuggable, rawResources, dangerousAllowSinglePin)
             return PinConfig(ffiCall("configuration") { FfiPinConfig.fromNscXml(xml, fileName, options) })
         }
+
+        /**
+         * Reads a TrustKit configuration dictionary written as JSON, optionally under `TSKConfiguration` (the
+         * file an iOS app using TrustKit ships, so one file can serve both apps). [fileName] names the text in
+         * errors.
+         */
+        @JvmStatic
+        @JvmOverloads
+        @Throws(InvalidConfigException::class)
+        fun fromTrustKitJson(json: String, fileName: String = "TrustKit.json"): PinConfig =
+            PinConfig(ffiCall("configuration") { FfiPinConfig.fromTrustkitJson(json, fileName) })
+
+        /**
+         * Reads a TrustKit configuration dictionary written as plist XML, or an Info.plist holding one under
+         * `TSKConfiguration`. [fileName] names the text in errors.
+         */
+        @JvmStatic
+        @JvmOverloads
+        @Throws(InvalidConfigException::class)
+        fun fromTrustKitPlist(plist: String, fileName: String = "Info.plist"): PinConfig =
+            PinConfig(ffiCall("configuration") { FfiPinConfig.fromTrustkitPlist(plist, fileName) })
     }
 }

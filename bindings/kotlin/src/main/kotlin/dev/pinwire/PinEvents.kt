@@ -3,19 +3,15 @@ package dev.pinwire
 import java.time.Instant
 import dev.pinwire.ffi.PinEventListener as FfiPinEventListener
 import dev.pinwire.ffi.PinEventRecord
-import dev.pinwire.ffi.PinOutcomeKind
 
-/** The outcome of one pin check. */
-enum class PinOutcome {
-    /** A pin matched ([PinEvent.matchedPin]). */
-    MATCHED,
-
-    /** No pin matched: the connection failed, or went on if the rule is report-only. */
-    MISMATCH,
-
-    /** The rule's pin set has expired and was not enforced (the host got ordinary validation). */
-    EXPIRED,
-}
+/**
+ * The outcome of one pin check: [MATCHED][PinOutcome.MATCHED] ([PinEvent.matchedPin]),
+ * [MISMATCH][PinOutcome.MISMATCH] (the connection failed, or went on if the rule is report-only),
+ * [OVERRIDDEN][PinOutcome.OVERRIDDEN] (the path ends at a trust anchor that overrides pins, such as a debug-only
+ * CA in a debuggable build) or [EXPIRED][PinOutcome.EXPIRED] (the pin set has expired: ordinary validation only).
+ * The core's enum, as UniFFI generates it.
+ */
+typealias PinOutcome = dev.pinwire.ffi.PinOutcome
 
 /** One pin decision, made during a TLS handshake with a host a pin rule covers. */
 class PinEvent(
@@ -80,17 +76,13 @@ internal fun PinEventRecord.toKotlin(): PinEvent = PinEvent(
     pattern = pattern,
     includeSubdomains = includeSubdomains,
     enforced = enforced,
-    outcome = when (outcome) {
-        PinOutcomeKind.MATCHED -> PinOutcome.MATCHED
-        PinOutcomeKind.MISMATCH -> PinOutcome.MISMATCH
-        PinOutcomeKind.EXPIRED -> PinOutcome.EXPIRED
-    },
+    outcome = outcome,
     matchedPin = matchedPin,
     allowed = allowed,
     expectedPins = expectedPins,
     chainPins = chainPins,
     chainSubjects = chainSubjects,
     chainDer = chainDer,
-    expiration = expirationEpochSeconds?.let(Instant::ofEpochSecond),
-    at = Instant.ofEpochMilli(atEpochMillis),
+    expiration = expiration,
+    at = at,
 )

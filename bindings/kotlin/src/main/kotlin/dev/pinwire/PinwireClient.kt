@@ -5,6 +5,7 @@ import dev.pinwire.ffi.PinRule
 import dev.pinwire.ffi.ReportUri
 import dev.pinwire.ffi.ReportingOptions
 import dev.pinwire.ffi.ResolveOverride
+import dev.pinwire.ffi.policyJson as ffiPolicyJson
 import java.io.Closeable
 import java.io.IOException
 import java.net.InetAddress
@@ -13,8 +14,7 @@ import java.time.LocalDate
 import java.time.ZoneOffset
 import java.util.concurrent.atomic.AtomicBoolean
 import kotlin.time.Duration
-import kotlin.time.Duration.Companion.days
-import kotlin.time.Duration.Companion.milliseconds
+import kotlin.time.toJavaDuration
 import kotlin.time.toKotlinDuration
 import kotlinx.coroutines.runBlocking
 import dev.pinwire.ffi.CancellationToken as FfiCancellationToken
@@ -103,14 +103,15 @@ class PinwireClient private constructor(private val ffi: FfiClient) : Closeable 
      * Builds a [PinwireClient]. The pin vocabulary is OkHttp's `CertificatePinner.Builder`:
      * `add(pattern, vararg pins)`, where a pattern is `example.com`, `*.example.com` (one label) or
      * `**.example.com` (any number), and a pin is `sha256/` + base64 of the SHA-256 of the
-     * SubjectPublicKeyInfo. Adding the same pattern twice adds pins to it.
+     * SubjectPublicKeyInfo. Adding the same pattern twice adds pins to it; the first call's options stay (the
+     * Rust core merges, as for Swift and Rust callers).
      */
     class Builder {
-        private val rules = LinkedHashMap<String, Pair<MutableList<String>, PinRuleOptions>>()
+        private val rules = mutableListOf<PinRule>()
         private var dangerousAllowSinglePin = false
         private var cleartextPermittedByDefault = false
         private val trustedRootsPem = mutableListOf<String>()
-        private var platformTrust = true
+        private var includePlatformTrust = true
         private var connectTimeout: Duration? = null
         private var readTimeout: Duration? = null
         private var callTimeout: Duration? = null
@@ -128,9 +129,15 @@ class PinwireClient private constructor(private val ffi: FfiClient) : Closeable 
 
         /** Pins [pattern] to [pins], with options: `add("x.com", a, b) { reportOnly(); includeSubdomains() }`. */
         fun add(pattern: String, vararg pins: String, options: PinRuleOptions.() -> Unit): Builder = apply {
-            val rule = rules.getOrPut(pattern) { mutableListOf<String>() to PinRuleOptions() }
-            rule.first += pins
-            rule.second.options()
+            val rule = PinRuleOptions().apply(options)
+            rules += PinRule(
+                pattern = pattern,
+                pins = pins.toList(),
+                includeSubdomains = rule.includeSubdomains,
+                reportOnly = rule.reportOnly,
+                expiration = rule.expiration,
+                cleartextPermitted = rule.cleartextPermitted,
+            )
         }
 
         /** Turns pinning off for the hosts of [pattern] under a broader rule (a rule with no pins). */
@@ -147,9 +154,9 @@ class PinwireClient private constructor(private val ffi: FfiClient) : Closeable 
 
         /**
          * Whether the platform's roots are trusted too (default true). `false` with [trustedRootsPem] trusts
-         * only those roots.
+         * only those roots; `false` without roots is an [InvalidConfigException] (no trust at all).
          */
-        fun platformTrust(enabled: Boolean) = apply { platformTrust = enabled }
+        fun includePlatformTrust(include: Boolean) = apply { includePlatformTrust = include }
 
         /** Timeout for TCP connect plus TLS handshake (default 30 s). */
         fun connectTimeout(timeout: Duration) = apply { connectTimeout = checked(timeout) }
@@ -193,7 +200,7 @@ class PinwireClient private constructor(private val ffi: FfiClient) : Closeable 
 
         /**
          * Takes the pins and trust anchors from a configuration file ([PinConfig.fromJson],
-         * [PinConfig.fromNscXml]) instead of [add], [trustedRootsPem], [platformTrust] and the cleartext
+         * [PinConfig.fromNscXml]) instead of [add], [trustedRootsPem], [includePlatformTrust] and the cleartext
          * options, which must then not be used. Timeouts, proxy and the rest still come from this builder.
          */
         fun config(config: PinConfig) = apply { this.config = config }
@@ -211,7 +218,7 @@ class PinwireClient private constructor(private val ffi: FfiClient) : Closeable 
                 appPlatform = app.platform,
                 appPlatformVersion = app.platformVersion,
                 uris = uris.map { (pattern, uri) -> ReportUri(pattern, uri) },
-                rateLimitSeconds = rateLimit?.inWholeSeconds?.toULong(),
+                rateLimit = rateLimit?.let { checked(it).toJavaDuration() },
             )
         }
 
@@ -227,32 +234,7 @@ class PinwireClient private constructor(private val ffi: FfiClient) : Closeable 
          */
         @Throws(InvalidConfigException::class)
         fun build(): PinwireClient {
-            val options = ClientOptions(
-                pins = rules.map { (pattern, rule) ->
-                    val (pins, options) = rule
-                    PinRule(
-                        pattern = pattern,
-                        pins = pins.toList(),
-                        includeSubdomains = options.includeSubdomains,
-                        reportOnly = options.reportOnly,
-                        expiresEpochSeconds = options.expiration?.epochSecond,
-                        cleartextPermitted = options.cleartextPermitted,
-                    )
-                },
-                dangerousAllowSinglePin = dangerousAllowSinglePin,
-                cleartextPermittedByDefault = cleartextPermittedByDefault,
-                trustedRootsPem = trustedRootsPem.toList(),
-                includePlatformTrust = platformTrust,
-                connectTimeoutMs = connectTimeout?.let(::millis),
-                readTimeoutMs = readTimeout?.let(::millis),
-                callTimeoutMs = callTimeout?.let(::millis),
-                maxRedirects = maxRedirects.toUInt(),
-                proxy = proxy,
-                http1Only = http1Only,
-                resolve = resolve.toList(),
-                userAgent = userAgent,
-                reporting = reporting,
-            )
+            val options = options()
             val adapter = listener?.let(::ListenerAdapter)
             val native = when (val config = config) {
                 null -> ffiCall("client builder") { FfiClient(options, adapter) }
@@ -260,6 +242,33 @@ class PinwireClient private constructor(private val ffi: FfiClient) : Closeable 
             }
             return PinwireClient(native)
         }
+
+        /**
+         * The pin rules and cleartext settings given to this builder, as a Pinwire JSON configuration (for
+         * [PinConfig.fromJson]; trust settings are not part of it).
+         *
+         * @throws InvalidConfigException for what [build] would refuse in them.
+         */
+        @Throws(InvalidConfigException::class)
+        fun policyJson(): String = ffiCall("client builder") { ffiPolicyJson(options()) }
+
+        private fun options(): ClientOptions =
+            ClientOptions(
+                pins = rules.toList(),
+                dangerousAllowSinglePin = dangerousAllowSinglePin,
+                cleartextPermittedByDefault = cleartextPermittedByDefault,
+                trustedRootsPem = trustedRootsPem.toList(),
+                includePlatformTrust = includePlatformTrust,
+                connectTimeout = connectTimeout?.toJavaDuration(),
+                readTimeout = readTimeout?.toJavaDuration(),
+                callTimeout = callTimeout?.toJavaDuration(),
+                maxRedirects = maxRedirects.toUInt(),
+                proxy = proxy,
+                http1Only = http1Only,
+                resolve = resolve.toList(),
+                userAgent = userAgent,
+                reporting = reporting,
+            )
 
         private fun checked(timeout: Duration): Duration {
             require(!timeout.isNegative()) { "a timeout must not be negative, was $timeout" }
@@ -303,15 +312,6 @@ class Call internal constructor(private val client: PinwireClient, val request: 
     /** Whether [cancel] was called. */
     val isCanceled: Boolean get() = token.isCancelled()
 }
-
-/** Whole milliseconds for the FFI, rounding a sub-millisecond rest up; INFINITE becomes 100 years. */
-internal fun millis(duration: Duration): ULong {
-    val capped = if (duration > MAX_TIMEOUT) MAX_TIMEOUT else duration
-    val ms = capped.inWholeMilliseconds
-    return (if (capped > ms.milliseconds) ms + 1 else ms).toULong()
-}
-
-private val MAX_TIMEOUT = (365 * 100).days
 
 internal fun java.time.Duration.toKotlin(): Duration = toKotlinDuration()
 

@@ -2,6 +2,7 @@ package dev.pinwire
 
 import dev.pinwire.ffi.Header
 import dev.pinwire.ffi.HttpRequest
+import kotlin.time.toJavaDuration
 
 /** HTTP headers in order; names are compared ignoring case. */
 class Headers(private val entries: List<Pair<String, String>>) : Iterable<Pair<String, String>> {
@@ -97,10 +98,13 @@ class Request private constructor(
         fun body(body: String) = apply { this.body = body.encodeToByteArray() }
 
         /** The timeout for this whole call, body included; overrides the client's. */
-        fun callTimeout(timeout: kotlin.time.Duration) = apply { callTimeout = timeout }
+        fun callTimeout(timeout: kotlin.time.Duration) = apply {
+            require(!timeout.isNegative()) { "a timeout must not be negative, was $timeout" }
+            callTimeout = timeout
+        }
 
         /** The timeout for this whole call, body included; overrides the client's. */
-        fun callTimeout(timeout: java.time.Duration) = apply { callTimeout = timeout.toKotlin() }
+        fun callTimeout(timeout: java.time.Duration) = callTimeout(timeout.toKotlin())
 
         fun build(): Request = Request(
             url = requireNotNull(url) { "Request.Builder: url(...) was not set" },
@@ -136,5 +140,5 @@ internal fun Request.toFfi(): HttpRequest = HttpRequest(
     url = url,
     headers = headers.map { Header(it.first, it.second) },
     body = body,
-    callTimeoutMs = callTimeout?.let(::millis),
+    callTimeout = callTimeout?.toJavaDuration(),
 )

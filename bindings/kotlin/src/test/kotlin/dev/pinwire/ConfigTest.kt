@@ -76,6 +76,63 @@ class ConfigTest {
     }
 
     @Test
+    fun `a TrustKit dictionary, as JSON or plist, is read on Android too, with its warnings`() = runBlocking<Unit> {
+        val pins = listOf(TestServer.pin("leaf"), TestServer.pin("root")).map { it.removePrefix("sha256/") }
+        val json = """
+            { "TSKSwizzleNetworkDelegates": false,
+              "TSKPinnedDomains": { "$host": { "TSKPublicKeyHashes": ["${pins[0]}", "${pins[1]}"], "TSKEnforcePinning": false, "TSKDisableDefaultReportUri": true } } }
+        """.trimIndent()
+        val plist = """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <plist version="1.0"><dict>
+              <key>TSKSwizzleNetworkDelegates</key><false/>
+              <key>TSKPinnedDomains</key><dict><key>$host</key><dict>
+                <key>TSKPublicKeyHashes</key><array><string>${pins[0]}</string><string>${pins[1]}</string></array>
+                <key>TSKEnforcePinning</key><false/>
+                <key>TSKDisableDefaultReportUri</key><true/>
+              </dict></dict>
+            </dict></plist>
+        """.trimIndent()
+        for (config in listOf(PinConfig.fromTrustKitJson(json), PinConfig.fromTrustKitPlist(plist))) {
+            config.use {
+                assertEquals(1, it.warnings.size, it.warnings.toString())
+                assertTrue(it.warnings.single().contains("TSKSwizzleNetworkDelegates"), it.warnings.toString())
+                val exported = it.toJson()
+                assertTrue(exported.contains(TestServer.pin("leaf")) && exported.contains("report_only"), exported)
+                // TrustKit names no trust anchors: the platform's trust applies, which does not know the test root.
+                client(it).use { c ->
+                    assertThrows<UntrustedCertificateException> { c.execute(Request.get(TestServer.url("good"))) }
+                }
+            }
+        }
+        val e = assertThrows<InvalidConfigException> { PinConfig.fromTrustKitJson("{}", "TrustKit.json") }
+        assertTrue(e.message!!.startsWith("TrustKit.json:"), e.message)
+    }
+
+    @Test
+    fun `an anchor that overrides pins gives an OVERRIDDEN event`() = runBlocking<Unit> {
+        val json = """
+            {
+              "version": 1,
+              "trust_anchors": [{ "source": "bundled", "name": "test_root", "pem": ${jsonString(TestServer.rootPem("test"))}, "override_pins": true }],
+              "rules": [{ "pattern": "$host", "pins": ["${TestServer.pin("impostor_leaf")}", "${TestServer.pin("evil_root")}"] }]
+            }
+        """.trimIndent()
+        val events = java.util.concurrent.CopyOnWriteArrayList<PinEvent>()
+        PinConfig.fromJson(json).use { config ->
+            PinwireClient {
+                config(config)
+                resolve(host, "127.0.0.1")
+                listener { events += it }
+            }.use { c ->
+                c.execute(Request.get(TestServer.url("good"))).use { assertEquals(200, it.status) }
+            }
+        }
+        assertEquals(PinOutcome.OVERRIDDEN, events.single().outcome)
+        assertTrue(events.single().allowed)
+    }
+
+    @Test
     fun `a malformed or unsafe file is an InvalidConfigException naming file, line and column`() {
         val e = assertThrows<InvalidConfigException> { PinConfig.fromJson("{\n  \"version\": 2\n}", "app-pins.json") }
         assertTrue(e.message!!.startsWith("app-pins.json:2:"), e.message)

@@ -124,7 +124,7 @@ class ErrorsTest {
         assertThrows<InvalidConfigException> { testClient { add(host, "sha256/not-a-pin", TestServer.pin("leaf")) } }
         assertThrows<InvalidConfigException> { testClient { add("*.com", TestServer.pin("leaf"), TestServer.pin("root")) } }
         assertThrows<InvalidConfigException> { testClient { trustedRootsPem("not a certificate") } }
-        assertThrows<InvalidConfigException> { PinwireClient { platformTrust(false) } }
+        assertThrows<InvalidConfigException> { PinwireClient { includePlatformTrust(false) } }
         assertThrows<InvalidConfigException> { testClient { resolve("x.test", "not an address") } }
         val header = Request(TestServer.url("good")) { header("bad header", "x") }
         assertThrows<InvalidConfigException> { client.execute(header) }

@@ -61,7 +61,7 @@ object TestServer {
  */
 fun testClient(configure: PinwireClient.Builder.() -> Unit = {}): PinwireClient = PinwireClient {
     trustedRootsPem(TestServer.rootPem("test"))
-    platformTrust(false)
+    includePlatformTrust(false)
     resolve(TestServer.host, "127.0.0.1")
     configure()
 }

@@ -38,7 +38,7 @@ class PinningTest {
         assertTrue(event.enforced && event.allowed)
         assertEquals(listOf(TestServer.pin("leaf"), TestServer.pin("intermediate"), TestServer.pin("root")), event.chainPins)
         assertEquals(3, event.chainDer.size)
-        assertEquals(TestServer.pin("leaf"), Pins.fromCertificateDer(event.chainDer[0]))
+        assertEquals(TestServer.pin("leaf"), Pin.fromCertificateDer(event.chainDer[0]))
     }
 
     @Test
@@ -151,7 +151,7 @@ class PinningTest {
 
     @Test
     fun `pin helpers compute the servers' pins`() {
-        assertEquals(listOf(TestServer.pin("root")), Pins.fromCertificatesPem(TestServer.rootPem("test")))
-        assertThrows<InvalidConfigException> { Pins.fromCertificateDer(byteArrayOf(1, 2, 3)) }
+        assertEquals(listOf(TestServer.pin("root")), Pin.fromCertificatesPem(TestServer.rootPem("test")))
+        assertThrows<InvalidConfigException> { Pin.fromCertificateDer(byteArrayOf(1, 2, 3)) }
     }
 }

@@ -7,8 +7,8 @@
 //   cold   pinwire-kotlin-json|pinwire-kotlin-nsc|okhttp DIR   time to build a client (see cold())
 package dev.pinwire.bench
 
+import dev.pinwire.Pin
 import dev.pinwire.PinConfig
-import dev.pinwire.Pins
 import dev.pinwire.PinwireClient
 import dev.pinwire.Request as PinwireRequest
 import java.io.ByteArrayInputStream
@@ -92,7 +92,7 @@ class PinwireBench(env: Env) : Bench {
     private fun build(env: Env, pinned: Boolean) = PinwireClient {
         if (pinned) add(env.host, env.leafPin, env.backupPin)
         trustedRootsPem(env.rootPem)
-        platformTrust(false)
+        includePlatformTrust(false)
         resolve(env.host, "127.0.0.1")
         userAgent("pinwire-bench")
     }
@@ -304,7 +304,7 @@ fun answer(bench: Bench, env: Env, line: String): String {
             val result = timed {
                 var ops = 0L
                 while (System.nanoTime() < end) {
-                    repeat(256) { sink += Pins.fromPublicKey(key).length }
+                    repeat(256) { sink += Pin.fromPublicKey(key).length }
                     ops += 256
                 }
                 check(sink != 0)

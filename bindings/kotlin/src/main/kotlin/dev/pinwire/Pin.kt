@@ -9,7 +9,7 @@ import dev.pinwire.ffi.pinFromPublicKey
  * Computes pins (`sha256/` + base64 of the SHA-256 of the SubjectPublicKeyInfo), the form OkHttp, Android's
  * Network Security Config and TrustKit share. Invalid input throws [InvalidConfigException].
  */
-object Pins {
+object Pin {
     /** The pin of a DER certificate. */
     @JvmStatic
     fun fromCertificateDer(der: ByteArray): String = ffiCall("pins") { pinFromCertificateDer(der) }
