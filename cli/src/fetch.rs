@@ -5,7 +5,7 @@ use crate::exit;
 use crate::output::Style;
 use crate::progress::Progress;
 use clap::Args;
-use pinwire::report::{AppInfo, ReportConfig, Reporter};
+use pinwire::report::{AppInfo, ReportConfig};
 use pinwire::{Client, Host, HttpVersions, PinEvent, PinMode, PinOutcome, Policy, Request};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -136,27 +136,19 @@ fn rule_line(policy: &Policy, host: &str, source: &str) -> String {
     )
 }
 
-/// The reporter for `--send-reports`: the file's report URIs, uploads with the command's trust and
-/// --resolve.
-fn reporter(args: &FetchArgs, config: &pinwire::config::PinConfig) -> Result<Arc<Reporter>, String> {
-    let app = AppInfo {
+/// Reporting for `--send-reports`: the file's report URIs, uploaded with the command's trust and --resolve
+/// (the client's own).
+fn reporting() -> ReportConfig {
+    ReportConfig::new(AppInfo {
         bundle_id: "pinwire-cli".into(),
         version: env!("CARGO_PKG_VERSION").into(),
         vendor_id: String::new(),
         platform: std::env::consts::OS.to_uppercase(),
         platform_version: String::new(),
-    };
-    let mut reports = ReportConfig::new(app)
-        .with_config_uris(config)
-        .map_err(|e| e.to_string())?
-        .upload_trust(args.trust.trust_source()?);
-    for r in &args.trust.resolve {
-        reports = reports.upload_resolve(&r.host, std::net::SocketAddr::new(r.addr, r.port));
-    }
-    Reporter::new(reports).map(Arc::new).map_err(|e| e.to_string())
+    })
 }
 
-fn build_client(args: &FetchArgs, host: &str) -> Result<(Client, Option<Arc<Reporter>>), String> {
+fn build_client(args: &FetchArgs, host: &str) -> Result<Client, String> {
     let mut policy = Policy::builder();
     if !args.pins.is_empty() {
         policy = policy
@@ -165,7 +157,6 @@ fn build_client(args: &FetchArgs, host: &str) -> Result<(Client, Option<Arc<Repo
     }
     let policy = policy.build().map_err(|e| e.to_string())?;
     let mut builder = Client::builder().policy(policy).trust(args.trust.trust_source()?);
-    let mut reports = None;
     if let Some(path) = &args.config {
         let config = args.read.load(path)?;
         builder = builder
@@ -175,9 +166,7 @@ fn build_client(args: &FetchArgs, host: &str) -> Result<(Client, Option<Arc<Repo
             builder = builder.trust(args.trust.trust_source()?);
         }
         if args.send_reports {
-            let reporter = reporter(args, &config)?;
-            builder = builder.reporter(reporter.clone());
-            reports = Some(reporter);
+            builder = builder.reporting(reporting());
         }
     }
     let mut builder = builder
@@ -196,7 +185,7 @@ fn build_client(args: &FetchArgs, host: &str) -> Result<(Client, Option<Arc<Repo
         builder = builder.observer(Arc::new(print_event));
     }
     builder = args.trust.apply(builder);
-    Ok((builder.build().map_err(|e| e.to_string())?, reports))
+    builder.build().map_err(|e| e.to_string())
 }
 
 fn build_request(args: &FetchArgs) -> Result<Request, String> {
@@ -243,7 +232,7 @@ pub async fn run(args: FetchArgs) -> u8 {
         .trim_start_matches('[')
         .trim_end_matches(']')
         .to_string();
-    let (client, reporter) = match build_client(&args, &host) {
+    let client = match build_client(&args, &host) {
         Ok(c) => c,
         Err(e) => return usage(e),
     };
@@ -257,11 +246,11 @@ pub async fn run(args: FetchArgs) -> u8 {
         eprintln!("{}", rule_line(client.policy(), &host, &source));
     }
     let result = client.execute(request).await;
-    if let Some(reporter) = &reporter {
+    if args.send_reports {
         if args.verbose {
             eprintln!("* waiting for failure reports (at most {} s)", REPORT_WAIT.as_secs());
         }
-        if !reporter.flush(REPORT_WAIT).await {
+        if !client.flush_reports(REPORT_WAIT).await {
             eprintln!(
                 "{} failure reports were still being sent after {} s",
                 style.warn("warning:"),

@@ -61,6 +61,7 @@ pub struct Client {
     http: reqwest::Client,
     policy: Arc<Policy>,
     call_timeout: Option<Duration>,
+    reporter: Option<Arc<Reporter>>,
 }
 
 impl Default for ClientBuilder {
@@ -194,10 +195,13 @@ impl ClientBuilder {
 
     /// Builds the client.
     pub fn build(mut self) -> Result<Client, Error> {
+        let mut reporter = None;
         if let Some(config) = self.reporting.take() {
             let config = config.with_uris(&self.config_report_uris)?;
             let upload = upload_with(self.upload_client(config.upload_timeout_value())?);
-            self.observers.push(Arc::new(Reporter::new(config, upload)));
+            let created = Arc::new(Reporter::new(config, upload));
+            self.observers.push(created.clone());
+            reporter = Some(created);
         }
         let validator = self.trust.validator()?;
         let policy = Arc::new(self.policy);
@@ -245,6 +249,7 @@ impl ClientBuilder {
             http,
             policy,
             call_timeout: self.call_timeout,
+            reporter,
         })
     }
 }
@@ -363,6 +368,16 @@ impl Client {
     /// The policy this client enforces.
     pub fn policy(&self) -> &Policy {
         &self.policy
+    }
+
+    /// Waits until every failure report queued so far has been uploaded (or its one upload attempt
+    /// failed), for at most `timeout`; whether none is left (true when reporting is off). For short-lived
+    /// processes such as the `pinwire` tool, which would otherwise exit with reports still queued.
+    pub async fn flush_reports(&self, timeout: Duration) -> bool {
+        match &self.reporter {
+            Some(reporter) => reporter.flush(timeout).await,
+            None => true,
+        }
     }
 
     /// Sends `request` and returns the response once its headers have arrived. Dropping the returned

@@ -208,9 +208,8 @@ impl Reporter {
     }
 
     /// Waits until every report queued so far has been uploaded (or its one upload attempt failed), for
-    /// at most `timeout`; whether none is left. For short-lived processes (the `pinwire` tool), which
-    /// would otherwise exit with reports still queued.
-    pub async fn flush(&self, timeout: Duration) -> bool {
+    /// at most `timeout`; whether none is left.
+    pub(crate) async fn flush(&self, timeout: Duration) -> bool {
         let deadline = tokio::time::Instant::now() + timeout;
         while self.pending.load(Ordering::SeqCst) > 0 {
             if tokio::time::Instant::now() >= deadline {

@@ -282,7 +282,11 @@ async fn a_report_dropped_because_the_queue_was_full_is_sent_on_the_next_identic
         .build()
         .unwrap();
     let uploads = || collector.stats().requests.load(Ordering::SeqCst);
-    let fail = |server: &TestServer| client.get(&url(server, HOST, "/"));
+    let fail = |server: &TestServer| {
+        let url = url(server, HOST, "/");
+        let client = &client;
+        async move { client.get(&url).await }
+    };
 
     assert!(fail(&servers[0]).await.is_err());
     assert!(wait_for(|| uploads() == 1).await, "the first report is being uploaded");
