@@ -434,6 +434,34 @@ mod tests {
     }
 
     #[test]
+    fn a_rule_for_a_pinned_pattern_adds_its_pins_and_the_first_options_stay() {
+        let first = DomainRule::new("api.example.com")
+            .unwrap()
+            .pins(PinSet::new(pins(1, 2)).unwrap().report_only());
+        let second = DomainRule::new("API.example.com")
+            .unwrap()
+            .include_subdomains(true)
+            .cleartext_permitted(true)
+            .pins(PinSet::new([Pin::from_sha256([3; 32])]).unwrap());
+        let policy = Policy::builder().pin_rule(first).pin_rule(second).build().unwrap();
+        let [rule] = policy.rules() else {
+            panic!("one rule: {:?}", policy.rules())
+        };
+        let set = rule.pin_set().unwrap();
+        assert_eq!(set.pins().count(), 3);
+        assert_eq!(set.mode(), PinMode::ReportOnly);
+        assert!(!rule.includes_subdomains());
+        assert_eq!(rule.cleartext(), None);
+        // A rule without pins is not merged: it sets what it sets, next to the pinned one.
+        let policy = Policy::builder()
+            .pin("api.example.com", pins(1, 2))
+            .pin_rule(DomainRule::new("api.example.com").unwrap().cleartext_permitted(true))
+            .build()
+            .unwrap();
+        assert_eq!(policy.rules().len(), 2);
+    }
+
+    #[test]
     fn most_specific_rule_wins() {
         let policy = Policy::builder()
             .pin("**.example.com", pins(1, 2))
