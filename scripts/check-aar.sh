@@ -16,7 +16,8 @@
 #   manifest   the manifest merger merges the AAR's manifest into an app's (INTERNET permission), and refuses
 #              an app whose minSdk is below the library's
 #
-# Usage: scripts/check-aar.sh AAR
+# Usage: scripts/check-aar.sh [--r8-only] AAR
+#   --r8-only   only the contents and R8 checks (the artifacts suite's runs on AARs with a keep rule removed)
 # Needs what scripts/build-aar.sh made in bindings/android/aar/target (the app's classes, the dependency jars),
 # a JDK, Maven and unzip. Prints "PASS <check>" or "FAIL <check>: why" per check; exits 1 if any failed.
 set -uo pipefail
@@ -25,6 +26,11 @@ ROOT=$PWD
 # shellcheck source=lib/version.sh
 . scripts/lib/version.sh
 
+r8_only=0
+if [ "${1:-}" = --r8-only ]; then
+    r8_only=1
+    shift
+fi
 if [ $# -ne 1 ] || [ ! -f "$1" ]; then
     sed -n '2,/^set -uo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//' >&2
     exit 2
@@ -110,11 +116,14 @@ for jar in "$deps"/*.jar; do
 done
 
 # --- d8 -------------------------------------------------------------------------------------------------
+[ "$r8_only" = 0 ] || echo "     d8: skipped (--r8-only)"
 classpath=()
 for jar in "${libraries[@]}"; do
     classpath+=(--classpath "$jar")
 done
-if java -cp "$r8" com.android.tools.r8.D8 --release --min-api "$MIN_SDK" --lib "$android_all" --lib "$java_home" "${classpath[@]}" \
+if [ "$r8_only" = 1 ]; then
+    :
+elif java -cp "$r8" com.android.tools.r8.D8 --release --min-api "$MIN_SDK" --lib "$android_all" --lib "$java_home" "${classpath[@]}" \
     --output "$work/d8.zip" "$work/aar/classes.jar" >"$work/d8.log" 2>&1 &&
     unzip -Z1 "$work/d8.zip" 2>/dev/null | grep -qx classes.dex; then
     pass "d8 (classes.dex at --min-api $MIN_SDK, $(unzip -l "$work/d8.zip" classes.dex | awk 'NR == 4 { print $1 }') bytes)"
@@ -198,6 +207,7 @@ else
 fi
 
 # --- manifest -------------------------------------------------------------------------------------------
+[ "$r8_only" = 0 ] || finish
 cat >"$work/app-manifest.xml" <<'EOF'
 <?xml version="1.0" encoding="utf-8"?>
 <manifest xmlns:android="http://schemas.android.com/apk/res/android" package="com.example.app">

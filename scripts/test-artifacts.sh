@@ -109,6 +109,48 @@ done
 if step "build-ios-libs $CI_SLICE" scripts/build-ios-libs.sh --profile ci "$CI_SLICE" &&
     step "assemble-xcframework" scripts/assemble-xcframework.sh "$TARGET/ios-libs/ci" "$WORK/xcframework"; then
     run_checks scripts/check-xcframework.sh --expect-slices 1 "$WORK/xcframework"
+
+    # The checks catch what they are for: a slice that claims the wrong platform, a header the library does
+    # not match, a zip that is not the one the checksum names.
+    xcf_mutant() {
+        local name=$1 expected=$2 edit=$3 dir=$WORK/xcf-mutant
+        rm -rf "$dir"
+        cp -R "$WORK/xcframework" "$dir"
+        (cd "$dir" && "$edit")
+        if scripts/check-xcframework.sh --expect-slices 1 "$dir" >"$dir.log" 2>&1; then
+            ko "check-xcframework catches $name" "it passed"
+        elif grep -q "^FAIL $expected" "$dir.log"; then
+            ok "check-xcframework catches $name ($(grep "^FAIL $expected" "$dir.log" | head -n 1 | cut -c1-140))"
+        else
+            ko "check-xcframework catches $name" "no 'FAIL $expected': $(grep '^FAIL' "$dir.log" | head -n 2)"
+        fi
+        rm -rf "$dir" "$dir.log"
+    }
+    # The simulator library listed as a device slice (variant dropped, identifier and directory to match).
+    as_device_slice() {
+        python3 - <<'EOF_PY'
+import os, plistlib
+path = "PinwireFFI.xcframework/Info.plist"
+with open(path, "rb") as f:
+    plist = plistlib.load(f)
+library = plist["AvailableLibraries"][0]
+library.pop("SupportedPlatformVariant", None)
+old, library["LibraryIdentifier"] = library["LibraryIdentifier"], "ios-" + "_".join(library["SupportedArchitectures"])
+os.rename(os.path.join("PinwireFFI.xcframework", old), os.path.join("PinwireFFI.xcframework", library["LibraryIdentifier"]))
+with open(path, "wb") as f:
+    plistlib.dump(plist, f)
+EOF_PY
+    }
+    extra_header_function() {
+        local header
+        for header in PinwireFFI.xcframework/*/Headers/PinwireFFI/PinwireFFI.h; do
+            echo 'void uniffi_pinwire_ffi_fn_func_not_in_the_library(void);' >>"$header"
+        done
+    }
+    other_checksum() { sha256sum /dev/null | cut -d' ' -f1 >PinwireFFI.xcframework.zip.checksum; }
+    xcf_mutant "a simulator library listed as a device slice" slice as_device_slice
+    xcf_mutant "a header function the library lacks" symbols extra_header_function
+    xcf_mutant "a checksum of another archive" zip other_checksum
 fi
 
 # --- android --------------------------------------------------------------------------------------------
@@ -129,7 +171,7 @@ if step "build-aar" scripts/build-aar.sh --out "$WORK/aar"; then
             return
         fi
         local log=$dir/check.log
-        scripts/check-aar.sh "$dir/out/$(basename "$aar")" >"$log" 2>&1
+        scripts/check-aar.sh --r8-only "$dir/out/$(basename "$aar")" >"$log" 2>&1
         if grep -q "^FAIL $expected:" "$log"; then
             ok "keep rule needed: $name (without it: $(grep "^FAIL $expected:" "$log" | cut -c1-160))"
         else

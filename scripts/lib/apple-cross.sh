@@ -99,5 +99,8 @@ apple_cross_env() {
     export IPHONEOS_DEPLOYMENT_TARGET=$APPLE_CROSS_IOS_MIN
     export SDKROOT=$dir/empty-sdk
     export "CC_$var=clang" "AR_$var=llvm-ar"
-    export "CFLAGS_$var=--target=$clang_target -nostdlibinc -DRING_CORE_NOSTDLIBINC=1 -isystem $dir/include-$platform"
+    local cflags="--target=$clang_target -nostdlibinc -DRING_CORE_NOSTDLIBINC=1 -isystem $dir/include-$platform"
+    # On x86_64 ring includes clang's <xmmintrin.h>, which wants the C library's stdlib.h in a hosted build.
+    [ "$arch" = x86_64 ] && cflags+=" -ffreestanding"
+    export "CFLAGS_$var=$cflags"
 }
