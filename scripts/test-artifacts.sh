@@ -242,6 +242,8 @@ actionlint_version=v1.7.12
 tools=/var/cache/pinwire/tools
 actionlint=$tools/actionlint-$actionlint_version
 if [ ! -x "$actionlint" ]; then
+    # Go 1.22+ (actionlint's minimum): the machine's own (/usr/local/go), else Debian's.
+    [ -x /usr/local/go/bin/go ] && export PATH="$PATH:/usr/local/go/bin"
     artifact_tools_ensure go:golang-go || true
     mkdir -p "$tools"
     echo "==> go install github.com/rhysd/actionlint/cmd/actionlint@$actionlint_version"
