@@ -1,22 +1,25 @@
 #!/usr/bin/env bash
-# Builds the binary half of the Swift package (bindings/swift) on a Mac with Xcode:
+# Builds the binary half of the Swift package (bindings/swift): PinwireFFI.xcframework (the Rust static library
+# with UniFFI's C header) and UniFFI's Swift for it, then the SwiftPM release files.
 #
-#   bindings/swift/generated/PinwireFFI.xcframework     the Rust static library (libpinwire_ffi.a) for
-#                                                       iOS devices (arm64), the iOS simulator (arm64 + x86_64,
-#                                                       lipo'd) and macOS (arm64 + x86_64), with the C header
-#   bindings/swift/generated/PinwireBindings/PinwireBindings.swift   UniFFI's Swift for that library
+#   On macOS with Xcode: rustup's iOS (and macOS) targets, lipo, `xcodebuild -create-xcframework`.
+#   On Linux (Debian 12): scripts/build-ios-libs.sh (Debian's rustc-web, -Zbuild-std, the iOS slices only) and
+#   scripts/assemble-xcframework.sh (the same layout and Info.plist, written by script).
 #
-# Then open an Xcode project, add bindings/swift as a local package and `import Pinwire` (see docs/ios.md and
-# ios-sample/README.md). Both outputs are build output (gitignored).
+# Output:
+#   target/xcframework-dist/PinwireFFI.xcframework(.zip, .zip.checksum)   the release asset and its checksum
+#   target/xcframework-dist/swift-package/          the release Swift package (Package.swift with url+checksum)
+#   bindings/swift/generated/{PinwireFFI.xcframework,PinwireBindings/}    for bindings/swift as a local package
+# Then add bindings/swift to an Xcode project as a local package and `import Pinwire` (docs/artifacts.md, docs/ios.md).
 #
 # Usage: scripts/build-xcframework.sh [--ios-only] [--debug]
-#   --ios-only   skip the macOS slice
-#   --debug      dev profile instead of release
+#   --ios-only   skip the macOS slice (macOS only; Linux builds the iOS slices only)
+#   --debug      dev profile instead of release (macOS); on Linux the `ci` profile of build-ios-libs.sh
 #
-# Needs: macOS, Xcode (xcodebuild, lipo, clang; not only the Command Line Tools), Rust via rustup with the
+# Needs on macOS: Xcode (xcodebuild, lipo, clang; not only the Command Line Tools), Rust via rustup with the
 # targets aarch64-apple-ios, aarch64-apple-ios-sim, x86_64-apple-ios (and aarch64-apple-darwin,
 # x86_64-apple-darwin unless --ios-only). Where something is missing it says what, and exits 1.
-# On Linux, scripts/check-ios.sh type-checks the iOS build instead (that is what CI runs).
+# On Linux: root (apt-get installs Debian's rustc-web, clang, llvm) and the Swift chroot for the checksum.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REPO=$(pwd)
@@ -38,9 +41,34 @@ for arg in "$@"; do
     esac
 done
 
+dist=${CARGO_TARGET_DIR:-$REPO/target}
+case $dist in /*) ;; *) dist=$REPO/$dist ;; esac
+dist=$dist/xcframework-dist
+out=$REPO/bindings/swift/generated
+
+# Copies the xcframework and UniFFI's Swift where bindings/swift (as a local package) expects them.
+install_local() {
+    mkdir -p "$out/PinwireBindings"
+    rm -rf "$out/PinwireFFI.xcframework"
+    cp -R "$1" "$out/PinwireFFI.xcframework"
+    cp "$2" "$out/PinwireBindings/PinwireBindings.swift"
+    echo "==> done: $dist/PinwireFFI.xcframework.zip, $dist/swift-package, $out"
+}
+
+if [ "$(uname -s)" = Linux ]; then
+    ios_profile=release
+    [ "$profile" = debug ] && ios_profile=ci
+    libs_root=${CARGO_TARGET_DIR:-$REPO/target}
+    case $libs_root in /*) ;; *) libs_root=$REPO/$libs_root ;; esac
+    scripts/build-ios-libs.sh --profile "$ios_profile"
+    scripts/assemble-xcframework.sh "$libs_root/ios-libs/$ios_profile" "$dist"
+    install_local "$dist/PinwireFFI.xcframework" "$dist/bindings/PinwireBindings.swift"
+    exit 0
+fi
+
 problems=()
 if [ "$(uname -s)" != Darwin ]; then
-    problems+=("this is $(uname -s), not macOS: an xcframework needs Xcode, which runs only on macOS (on Linux, scripts/check-ios.sh type-checks the iOS build)")
+    problems+=("this is $(uname -s), neither macOS (Xcode) nor Linux (scripts/build-ios-libs.sh)")
 else
     if ! command -v xcodebuild >/dev/null 2>&1 || ! xcodebuild -version >/dev/null 2>&1; then
         problems+=("Xcode is missing (xcodebuild does not work; the Command Line Tools alone cannot create an xcframework): install Xcode from the App Store, then run: sudo xcode-select -s /Applications/Xcode.app/Contents/Developer")
@@ -106,17 +134,18 @@ cargo run --locked -q -p uniffi-bindgen -- generate --library "$(lib aarch64-app
 cp "$work/bindings/PinwireFFI.h" "$work/headers/PinwireFFI/"
 cp "$work/bindings/PinwireFFI.modulemap" "$work/headers/PinwireFFI/module.modulemap"
 
-out=$REPO/bindings/swift/generated
-mkdir -p "$out/PinwireBindings"
-rm -rf "$out/PinwireFFI.xcframework"
 slices=(-library "$(lib aarch64-apple-ios)" -headers "$work/headers"
     -library "$work/ios-simulator/libpinwire_ffi.a" -headers "$work/headers")
 [ "$ios_only" = 1 ] || slices+=(-library "$work/macos/libpinwire_ffi.a" -headers "$work/headers")
 echo "==> xcodebuild -create-xcframework"
-xcodebuild -create-xcframework "${slices[@]}" -output "$out/PinwireFFI.xcframework"
-cp "$work/bindings/PinwireBindings.swift" "$out/PinwireBindings/PinwireBindings.swift"
-
-echo "==> done:"
-echo "    $out/PinwireFFI.xcframework"
-echo "    $out/PinwireBindings/PinwireBindings.swift"
-echo "    Add bindings/swift to your Xcode project as a local package and import Pinwire."
+rm -rf "$dist"
+mkdir -p "$dist/bindings"
+xcodebuild -create-xcframework "${slices[@]}" -output "$dist/PinwireFFI.xcframework"
+cp "$work/bindings/"* "$dist/bindings/"
+# shellcheck source=lib/version.sh
+. scripts/lib/version.sh
+# shellcheck source=lib/xcframework.sh
+. scripts/lib/xcframework.sh
+xcf_zip_and_release "$dist/PinwireFFI.xcframework" "$dist/bindings/PinwireBindings.swift" "$dist" \
+    "$(pinwire_release_url "$REPO")"
+install_local "$dist/PinwireFFI.xcframework" "$dist/bindings/PinwireBindings.swift"

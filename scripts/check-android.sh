@@ -9,7 +9,7 @@
 # Android-only files fail the check. Set PINWIRE_ANDROID_CLIPPY=0 to skip clippy (then only `cargo check`).
 # Ends with "1 passed, 0 failed" or "0 passed, 1 failed"; exits non-zero on failure.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 2
 # shellcheck source=lib/cross-check.sh
 . scripts/lib/cross-check.sh
 

@@ -17,6 +17,7 @@ run_suite_script "android-jvm" scripts/test-android-jvm.sh
 run_suite_script "swift" scripts/test-swift.sh
 run_suite_script "android-check" scripts/check-android.sh
 run_suite_script "ios-check" scripts/check-ios.sh
+run_suite_script "artifacts" scripts/test-artifacts.sh
 if [ -n "${FUZZ_SECONDS:-}" ]; then
     # CI sets FUZZ_SECONDS (60 per target); locally: FUZZ_SECONDS=20 scripts/test.sh
     run_suite_script "fuzz" scripts/fuzz.sh

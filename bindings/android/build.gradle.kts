@@ -11,7 +11,11 @@ plugins {
 }
 
 group = "dev.pinwire"
-version = "0.1.0"
+// One version for every artifact: the workspace's ([workspace.package] in Cargo.toml).
+version = Regex("""(?ms)^\[workspace\.package\].*?^version\s*=\s*"([^"]+)"""")
+    .find(projectDir.resolve("../../Cargo.toml").readText())
+    ?.groupValues?.get(1)
+    ?: error("no [workspace.package] version in Cargo.toml")
 
 android {
     namespace = "dev.pinwire"
@@ -21,6 +25,8 @@ android {
         minSdk = 24
         // Shipped inside the AAR and applied to every app that uses it (R8/ProGuard).
         consumerProguardFiles("consumer-rules.pro")
+        // src/androidTest: a pinned and a refused fetch on an emulator (.github/workflows/android.yml).
+        testInstrumentationRunner = "androidx.test.runner.AndroidJUnitRunner"
     }
 
     sourceSets {
@@ -67,6 +73,9 @@ dependencies {
     // The Android AAR of JNA (with libjnidispatch.so per ABI), not the desktop jar.
     implementation("net.java.dev.jna:jna:5.19.1@aar")
     implementation("org.jetbrains.kotlinx:kotlinx-coroutines-android:1.11.0")
+    androidTestImplementation("androidx.test:runner:1.7.0")
+    androidTestImplementation("androidx.test.ext:junit:1.3.0")
+    androidTestImplementation("junit:junit:4.13.2")
 }
 
 // `gradle publishToMavenLocal` makes dev.pinwire:pinwire-android:<version> available to other builds.

@@ -1,14 +1,18 @@
 // swift-tools-version:6.0
 // Pinwire for Apple platforms: the `Pinwire` Swift module over the Rust core.
 //
-// Before first use, build the binary part on a Mac with Xcode:
+// From this repository, build the binary part first:
 //
 //     scripts/build-xcframework.sh
 //
-// which writes generated/PinwireFFI.xcframework (the Rust static library for iOS devices, the iOS simulator and
-// macOS, with its C header) and generated/PinwireBindings/PinwireBindings.swift (UniFFI's Swift for it). Both
-// are build output, not committed. Then add this directory to an Xcode project as a local package (File > Add
-// Package Dependencies... > Add Local...) and `import Pinwire`.
+// (on a Mac with Xcode, or on Linux without it: docs/artifacts.md), which writes generated/PinwireFFI.xcframework
+// (the Rust static library for iOS devices and the iOS simulator, and macOS on a Mac, with its C header) and
+// generated/PinwireBindings/PinwireBindings.swift (UniFFI's Swift for it). Both are build output, not committed.
+// Then add this directory to an Xcode project as a local package (File > Add Package Dependencies... > Add
+// Local...) and `import Pinwire`.
+//
+// The release variant of this file (scripts/release.sh, in the release's swift-package/) differs in one line:
+// the PinwireFFI binary target downloads the release's PinwireFFI.xcframework.zip by URL, with its checksum.
 import PackageDescription
 
 let package = Package(

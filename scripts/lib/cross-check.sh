@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by scripts/check-android.sh and scripts/check-ios.sh: type-check (and lint) pinwire-ffi for a
 # mobile target on this Linux machine, with Debian's rustc-web/cargo-web (1.96), its matching std source
 # (rust-web-src) and `-Zbuild-std` (RUSTC_BOOTSTRAP=1, an unstable escape hatch): rustup's toolchain here has
@@ -14,8 +15,19 @@ cross_check_begin() {
     cross_check_name=$1
     cross_check_with_clippy=$2
     cross_check_started=$SECONDS
-    local packages=(rustc-web cargo-web rust-web-src clang lld)
-    [ "$cross_check_with_clippy" = 1 ] && packages+=(rust-web-clippy)
+    local extra=()
+    [ "$cross_check_with_clippy" = 1 ] && extra+=(rust-web-clippy)
+    cross_toolchain_setup "$cross_check_name" "${extra[@]}" || cross_check_finish 1
+}
+
+# cross_toolchain_setup NAME [EXTRA_PACKAGE...]: installs with apt-get what is missing of Debian's
+# rustc-web, cargo-web, rust-web-src, clang, lld, llvm (and the extra packages), switches to Debian's
+# compiler (PATH, RUSTC, RUSTC_BOOTSTRAP, no sccache) and sets CARGO_TARGET_DIR to <target root>/NAME.
+# Also used by scripts/build-ios-libs.sh. Returns non-zero when something cannot be installed.
+cross_toolchain_setup() {
+    local name=$1
+    shift
+    local packages=(rustc-web cargo-web rust-web-src clang lld "$@")
     local missing=() package
     for package in "${packages[@]}"; do
         if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
@@ -32,19 +44,21 @@ cross_check_begin() {
                 sudo=(sudo)
             else
                 echo "!! need root (or sudo) to install: ${missing[*]}"
-                cross_check_finish 1
+                return 1
             fi
         fi
-        if ! "${sudo[@]}" apt-get update -qq ||
-            ! "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"; then
+        # Other scripts may be installing at the same moment: wait for dpkg's lock instead of failing.
+        if ! "${sudo[@]}" apt-get -o DPkg::Lock::Timeout=600 update -qq ||
+            ! "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
+                --no-install-recommends "${missing[@]}"; then
             echo "!! apt-get could not install: ${missing[*]}"
-            cross_check_finish 1
+            return 1
         fi
     fi
 
     local target_root=${CARGO_TARGET_DIR:-$PWD/target}
     case $target_root in /*) ;; *) target_root=$PWD/$target_root ;; esac
-    export CARGO_TARGET_DIR=$target_root/$cross_check_name
+    export CARGO_TARGET_DIR=$target_root/$name
 
     # Debian's compiler and cargo, not rustup's shims (rustup's 1.95 cannot use Debian's 1.96 std source).
     export PATH="/usr/bin:$PATH"
