@@ -35,6 +35,7 @@ pub(crate) struct PinningVerifier {
     validator: Arc<dyn ChainValidator>,
     observers: Vec<Arc<dyn PinObserver>>,
     algorithms: WebPkiSupportedAlgorithms,
+    config_version: u64,
 }
 
 impl PinningVerifier {
@@ -49,7 +50,14 @@ impl PinningVerifier {
             validator,
             observers,
             algorithms,
+            config_version: 0,
         }
+    }
+
+    /// The version of the pin configuration `policy` comes from, for the events.
+    pub(crate) fn with_config_version(mut self, version: u64) -> PinningVerifier {
+        self.config_version = version;
+        self
     }
 
     fn notify(&self, event: &PinEvent) {
@@ -110,6 +118,7 @@ impl PinningVerifier {
             expiration: requirement.pins.expiration(),
             chain,
             at: SystemTime::now(),
+            config_version: self.config_version,
         };
         self.notify(&event);
         if event.allowed() {
