@@ -106,6 +106,11 @@ impl Fixture {
     }
 }
 
+/// The pins of the first rule in use.
+fn pins_in_use(client: &Client) -> Vec<Pin> {
+    client.policy().rules()[0].pin_set().unwrap().pins().copied().collect()
+}
+
 fn parts(document: &str) -> Vec<String> {
     document.split('.').map(str::to_string).collect()
 }
@@ -116,6 +121,15 @@ fn decoded(part: &str) -> serde_json::Value {
 
 fn encoded(value: &serde_json::Value) -> String {
     URL_SAFE_NO_PAD.encode(value.to_string())
+}
+
+/// `document` with its JSON part `index` (0 the header, 1 the payload) edited, the signature kept.
+fn edited(document: &str, index: usize, edit: impl FnOnce(&mut serde_json::Value)) -> String {
+    let mut p = parts(document);
+    let mut value = decoded(&p[index]);
+    edit(&mut value);
+    p[index] = encoded(&value);
+    p.join(".")
 }
 
 #[test]
@@ -132,12 +146,7 @@ fn a_valid_update_is_applied_with_either_algorithm() {
             }
         );
         assert_eq!(f.client.version_in_use(), 3);
-        let pins: Vec<Pin> = f.client.policy().rules()[0]
-            .pin_set()
-            .unwrap()
-            .pins()
-            .copied()
-            .collect();
+        let pins = pins_in_use(&f.client);
         assert_eq!(pins, vec![unrelated_pin(1), unrelated_pin(0xEE)], "{algorithm}");
         assert_eq!(
             f.events.events(),
@@ -153,12 +162,10 @@ fn a_valid_update_is_applied_with_either_algorithm() {
 #[test]
 fn a_tampered_payload_is_refused() {
     let f = fixture(KeyAlgorithm::Ed25519);
-    let document = signed(1, &[unrelated_pin(1)], &f.key);
-    let mut p = parts(&document);
-    let mut payload = decoded(&p[1]);
-    payload["config"]["rules"][0]["pins"][0] = unrelated_pin(9).to_string().into();
-    p[1] = encoded(&payload);
-    let error = f.refused(p.join(".").as_bytes());
+    let document = edited(&signed(1, &[unrelated_pin(1)], &f.key), 1, |payload| {
+        payload["config"]["rules"][0]["pins"][0] = unrelated_pin(9).to_string().into();
+    });
+    let error = f.refused(document.as_bytes());
     assert!(matches!(error, UpdateError::BadSignature { .. }), "{error}");
 }
 
@@ -178,13 +185,11 @@ fn a_tampered_signature_is_refused() {
 fn a_document_signed_by_another_key_with_the_same_kid_is_refused() {
     let f = fixture(KeyAlgorithm::Ed25519);
     let other = SigningKey::generate(KeyAlgorithm::Ed25519).unwrap();
-    let document = signed(1, &[unrelated_pin(1)], &other);
     // Claim the embedded key's id: the signature must still be the embedded key's.
-    let mut p = parts(&document);
-    let mut header = decoded(&p[0]);
-    header["kid"] = f.key.verification_key().kid().into();
-    p[0] = encoded(&header);
-    let error = f.refused(p.join(".").as_bytes());
+    let document = edited(&signed(1, &[unrelated_pin(1)], &other), 0, |header| {
+        header["kid"] = f.key.verification_key().kid().into();
+    });
+    let error = f.refused(document.as_bytes());
     assert!(matches!(error, UpdateError::BadSignature { .. }), "{error}");
 }
 
@@ -200,11 +205,10 @@ fn an_unknown_kid_is_refused_and_a_missing_one_too() {
         }
     );
 
-    let mut p = parts(&signed(1, &[unrelated_pin(1)], &f.key));
-    let mut header = decoded(&p[0]);
-    header.as_object_mut().unwrap().remove("kid");
-    p[0] = encoded(&header);
-    assert_eq!(f.refused(p.join(".").as_bytes()), UpdateError::MissingKeyId);
+    let document = edited(&signed(1, &[unrelated_pin(1)], &f.key), 0, |header| {
+        header.as_object_mut().unwrap().remove("kid");
+    });
+    assert_eq!(f.refused(document.as_bytes()), UpdateError::MissingKeyId);
 }
 
 #[test]
@@ -249,12 +253,11 @@ fn hs256_keyed_with_the_public_key_is_refused() {
     }
     // Nor may an Ed25519 signature stand for an ES256 key.
     let ed = SigningKey::generate(KeyAlgorithm::Ed25519).unwrap();
-    let mut p = parts(&signed(1, &[unrelated_pin(1)], &ed));
-    let mut header = decoded(&p[0]);
-    header["kid"] = public.kid().into();
-    p[0] = encoded(&header);
+    let document = edited(&signed(1, &[unrelated_pin(1)], &ed), 0, |header| {
+        header["kid"] = public.kid().into();
+    });
     assert!(matches!(
-        f.refused(p.join(".").as_bytes()),
+        f.refused(document.as_bytes()),
         UpdateError::AlgorithmNotAllowed { .. }
     ));
 }
@@ -276,12 +279,7 @@ fn the_same_version_is_unchanged_but_with_other_content_refused() {
     assert_eq!(f.applied(document.as_bytes()), UpdateOutcome::Unchanged { version: 2 });
     let error = f.refused(signed(2, &[unrelated_pin(2)], &f.key).as_bytes());
     assert_eq!(error, UpdateError::SameVersionDifferentContent { version: 2 });
-    let pins: Vec<Pin> = f.client.policy().rules()[0]
-        .pin_set()
-        .unwrap()
-        .pins()
-        .copied()
-        .collect();
+    let pins = pins_in_use(&f.client);
     assert_eq!(pins[0], unrelated_pin(1), "the first version 2 stays");
 }
 
@@ -390,31 +388,21 @@ fn a_configuration_with_one_pin_is_refused() {
 #[test]
 fn trust_anchors_and_unknown_keys_in_the_configuration_are_refused() {
     let f = fixture(KeyAlgorithm::Ed25519);
-    let mut config: serde_json::Value =
-        serde_json::from_str(&config_json(&[unrelated_pin(1), unrelated_pin(2)])).unwrap();
-    config["trust_anchors"] = serde_json::json!([{ "source": "user" }]);
-    let error = f.refused(
-        sign_update(&content(1, &config.to_string()), &f.key)
-            .unwrap()
-            .as_bytes(),
-    );
-    assert!(
-        matches!(error, UpdateError::UnacceptableConfiguration { .. }),
-        "{error}"
-    );
-
-    let mut config: serde_json::Value =
-        serde_json::from_str(&config_json(&[unrelated_pin(1), unrelated_pin(2)])).unwrap();
-    config["require_future_feature"] = true.into();
-    let error = f.refused(
-        sign_update(&content(1, &config.to_string()), &f.key)
-            .unwrap()
-            .as_bytes(),
-    );
-    assert!(
-        matches!(error, UpdateError::UnacceptableConfiguration { .. }),
-        "{error}"
-    );
+    let extras = [
+        ("trust_anchors", serde_json::json!([{ "source": "user" }])),
+        ("require_future_feature", serde_json::json!(true)),
+    ];
+    for (name, value) in extras {
+        let mut config: serde_json::Value =
+            serde_json::from_str(&config_json(&[unrelated_pin(1), unrelated_pin(2)])).unwrap();
+        config[name] = value;
+        let document = sign_update(&content(1, &config.to_string()), &f.key).unwrap();
+        let error = f.refused(document.as_bytes());
+        assert!(
+            matches!(error, UpdateError::UnacceptableConfiguration { .. }),
+            "{name}: {error}"
+        );
+    }
 }
 
 #[test]

@@ -7,7 +7,26 @@ use pinwire::update::{KeyAlgorithm, SigningKey, UpdateError, UpdateEvent, Update
 use pinwire::Error;
 use pinwire_testserver::{Identity, LeafSpec, TestServer};
 use std::sync::atomic::Ordering;
+use std::sync::Arc;
 use std::time::Duration;
+
+/// A client with the shipped pins on `pki`'s leaf key, taking updates signed by `key`, and its pin events.
+fn observed_client(pki: &Pki, key: &SigningKey) -> (pinwire::Client, Arc<Recorder>) {
+    let recorder = Recorder::new();
+    let client = builder(&[pki.root.cert()])
+        .policy(pinned(HOST, &[pki.leaf_pin()]))
+        .observer(recorder.clone())
+        .updates(UpdateOptions::new(vec![key.verification_key()]))
+        .build()
+        .unwrap();
+    (client, recorder)
+}
+
+async fn two_requests(client: &pinwire::Client, server: &TestServer) {
+    for _ in 0..2 {
+        client.get(&url(server, HOST, "/")).await.unwrap().text().await.unwrap();
+    }
+}
 
 /// A leaf for the test names with a new key, from the same intermediate: the server's key rotated.
 fn rotated_leaf(pki: &Pki) -> Identity {
@@ -23,13 +42,7 @@ async fn an_update_moves_the_pins_to_a_rotated_key_without_a_restart() {
     // The old key in an attacker's hands, with a certificate the trusted CA issued for it.
     let impostor = TestServer::https("impostor", &pki.leaf).await;
     let key = SigningKey::generate(KeyAlgorithm::Ed25519).unwrap();
-    let recorder = Recorder::new();
-    let client = builder(&[pki.root.cert()])
-        .policy(pinned(HOST, &[pki.leaf_pin()]))
-        .observer(recorder.clone())
-        .updates(UpdateOptions::new(vec![key.verification_key()]))
-        .build()
-        .unwrap();
+    let (client, recorder) = observed_client(&pki, &key);
 
     let before = client.get(&url(&rotated_server, HOST, "/")).await;
     assert!(matches!(before, Err(Error::PinMismatch(_))), "{before:?}");
@@ -84,39 +97,17 @@ async fn a_connection_pooled_under_the_old_pins_is_not_reused_after_an_update() 
     let pki = Pki::new("Pool");
     let server = TestServer::https("pool", &pki.leaf).await;
     let key = SigningKey::generate(KeyAlgorithm::Es256).unwrap();
-    let recorder = Recorder::new();
-    let client = builder(&[pki.root.cert()])
-        .policy(pinned(HOST, &[pki.leaf_pin()]))
-        .observer(recorder.clone())
-        .updates(UpdateOptions::new(vec![key.verification_key()]))
-        .build()
-        .unwrap();
+    let (client, recorder) = observed_client(&pki, &key);
     let handshakes = || server.stats().handshakes.load(Ordering::SeqCst);
 
-    for _ in 0..2 {
-        client
-            .get(&url(&server, HOST, "/"))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-    }
+    two_requests(&client, &server).await;
     assert_eq!(handshakes(), 1, "without an update the pooled connection is reused");
 
     // Still pinning this server (by its intermediate now), so only the pool decides a new handshake.
     client
         .apply_update(signed(1, &[pki.intermediate_pin()], &key).as_bytes())
         .unwrap();
-    for _ in 0..2 {
-        client
-            .get(&url(&server, HOST, "/"))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-    }
+    two_requests(&client, &server).await;
     assert_eq!(
         handshakes(),
         2,
