@@ -88,6 +88,7 @@ pub fn pincheck(env: &Env) -> Result<String, String> {
             expiration: requirement.pins.expiration(),
             chain: chain.clone(), // the verifier moves its chain in; the clone is taken out below
             at: SystemTime::now(),
+            config_version: 0,
         };
         black_box((preferred, event.allowed(), &event));
     });

@@ -120,6 +120,7 @@ mod tests {
             expiration: Some(time::macros::datetime!(2030-01-02 03:04:05 UTC)),
             chain: pinwire::ValidatedChain::new(Vec::new()),
             at: SystemTime::UNIX_EPOCH + std::time::Duration::from_millis(1_700_000_000_123),
+            config_version: 0,
         }
     }
 

@@ -24,6 +24,9 @@ pub const CONNECTION_FAILED: u8 = 8;
 /// `pinwire check` found something that would break users.
 pub const CHECK_FAILED: u8 = 9;
 
+/// A signed pin update was refused (`pinwire update verify`, `pinwire fetch --update`).
+pub const UPDATE_REFUSED: u8 = 10;
+
 /// The exit-code table shown in `--help`.
 pub const EXIT_CODES_HELP: &str = "Exit codes:
   0  success
@@ -35,7 +38,8 @@ pub const EXIT_CODES_HELP: &str = "Exit codes:
   6  cleartext HTTP refused by the policy
   7  timeout
   8  connection failed
-  9  check: the policy would refuse a server, or a server cannot be validated";
+  9  check: the policy would refuse a server, or a server cannot be validated
+  10 a signed pin update was refused (update verify, fetch --update)";
 
 /// The exit code for a core error.
 pub fn code_for(error: &Error) -> u8 {

@@ -62,6 +62,12 @@ pub struct FetchArgs {
     /// Seconds allowed for the whole transfer.
     #[arg(short = 'm', long = "max-time", value_name = "SECONDS")]
     max_time: Option<f64>,
+    /// Apply this signed pin update before the request, as the app would (needs --update-key).
+    #[arg(long = "update", value_name = "DOC", requires = "update_keys")]
+    update: Option<PathBuf>,
+    /// A public key (JWK file) that signs pin updates; repeatable.
+    #[arg(long = "update-key", value_name = "PUB")]
+    update_keys: Vec<PathBuf>,
     /// Print the pin rule that applies, the chain, each certificate's pin, the pin decision, the HTTP
     /// version and headers to stderr.
     #[arg(short = 'v', long = "verbose")]
@@ -185,6 +191,7 @@ fn build_client(args: &FetchArgs, host: &str) -> Result<Client, String> {
         builder = builder.observer(Arc::new(print_event));
     }
     builder = args.trust.apply(builder);
+    builder = crate::update::with_update_keys(builder, &args.update_keys)?;
     builder.build().map_err(|e| e.to_string())
 }
 
@@ -236,6 +243,11 @@ pub async fn run(args: FetchArgs) -> u8 {
         Ok(c) => c,
         Err(e) => return usage(e),
     };
+    if let Some(document) = &args.update {
+        if let Err(code) = crate::update::apply_before_fetch(&client, document, args.verbose) {
+            return code;
+        }
+    }
     if args.verbose {
         eprintln!("> {} {}", request.method(), request.url());
         let source = match &args.config {
@@ -243,7 +255,7 @@ pub async fn run(args: FetchArgs) -> u8 {
             None if args.pins.is_empty() => "no --pin or --config".to_string(),
             None => "--pin".to_string(),
         };
-        eprintln!("{}", rule_line(client.policy(), &host, &source));
+        eprintln!("{}", rule_line(&client.policy(), &host, &source));
     }
     let result = client.execute(request).await;
     if args.send_reports {

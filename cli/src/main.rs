@@ -12,6 +12,7 @@ mod fetch;
 mod output;
 mod pins;
 mod progress;
+mod update;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -29,12 +30,15 @@ enum Command {
     /// Print the pins of a server's chain, or of a certificate, chain, public key or private key file.
     Pins(pins::PinsArgs),
     /// Fetch a URL with Pinwire's checks, the way the app would (a curl with pinning).
-    Fetch(fetch::FetchArgs),
+    Fetch(Box<fetch::FetchArgs>),
     /// Check a configuration against today's servers before a release or a rotation.
     Check(check::CheckArgs),
     /// Convert between configuration formats.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Signed pin updates: make a signing key, sign a configuration, verify a document.
+    #[command(subcommand)]
+    Update(update::UpdateCommand),
     /// Start local TLS servers and walk through a pinned success, an impostor refused and a key rotation.
     Demo,
 }
@@ -57,9 +61,10 @@ fn main() -> ExitCode {
     let code = runtime.block_on(async {
         match cli.command {
             Command::Pins(args) => pins::run(args).await,
-            Command::Fetch(args) => fetch::run(args).await,
+            Command::Fetch(args) => fetch::run(*args).await,
             Command::Check(args) => check::run(args).await,
             Command::Config(ConfigCommand::Convert(args)) => convert::run(args),
+            Command::Update(command) => update::run(command),
             Command::Demo => demo::run().await,
         }
     });

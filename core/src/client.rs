@@ -2,9 +2,10 @@
 //!
 //! Why pooled connections cannot skip a pin decision: every connection, in the pool or not, was made
 //! by a handshake this client's verifier decided for the connection's host, and the pool only reuses a
-//! connection for the same scheme, host and port. The policy is immutable for the client's lifetime,
-//! so a reused connection (or a resumed TLS session, which rustls keys by server name within this
-//! client's config) stands on the same decision a new one would get.
+//! connection for the same scheme, host and port. A policy is immutable for the lifetime of the
+//! generation that holds it (see `update::live`: a signed pin update makes a new generation with its own
+//! pool and TLS config), so a reused connection (or a resumed TLS session, which rustls keys by server
+//! name within one config) stands on the same decision a new one would get.
 
 use crate::error::{from_join_error, from_reqwest, Error, RedirectRefusal, TimeoutKind};
 use crate::events::PinObserver;
@@ -14,6 +15,8 @@ use crate::report::{ReportConfig, Reporter, Upload};
 use crate::request::{Body, Request};
 use crate::response::Response;
 use crate::trust::TrustSource;
+use crate::update::live::Live;
+use crate::update::{UpdateError, UpdateOptions, UpdateOrigin, UpdateOutcome};
 use crate::verifier::{PinningVerifier, CURRENT_PORT};
 use rustls_pki_types::CertificateDer;
 use std::collections::BTreeMap;
@@ -53,13 +56,13 @@ pub struct ClientBuilder {
     reporting: Option<ReportConfig>,
     /// The report URIs of the configuration file given to [`ClientBuilder::pin_config`].
     config_report_uris: BTreeMap<HostPattern, Vec<reqwest::Url>>,
+    updates: Option<UpdateOptions>,
 }
 
-/// An HTTPS client with pinning. Cheap to clone; clones share connections.
+/// An HTTPS client with pinning. Cheap to clone; clones share connections and the configuration in use.
 #[derive(Clone, Debug)]
 pub struct Client {
-    http: reqwest::Client,
-    policy: Arc<Policy>,
+    live: Arc<Live>,
     call_timeout: Option<Duration>,
     reporter: Option<Arc<Reporter>>,
 }
@@ -81,6 +84,7 @@ impl Default for ClientBuilder {
             pool_idle_timeout: Some(Duration::from_secs(90)),
             reporting: None,
             config_report_uris: BTreeMap::new(),
+            updates: None,
         }
     }
 }
@@ -193,6 +197,13 @@ impl ClientBuilder {
         self
     }
 
+    /// Takes signed pin updates: the policy given to this builder is the shipped configuration, the
+    /// floor every update falls back to (see [`UpdateOptions`]).
+    pub fn updates(mut self, options: UpdateOptions) -> ClientBuilder {
+        self.updates = Some(options);
+        self
+    }
+
     /// Builds the client.
     pub fn build(mut self) -> Result<Client, Error> {
         let mut reporter = None;
@@ -204,8 +215,26 @@ impl ClientBuilder {
             reporter = Some(created);
         }
         let validator = self.trust.validator()?;
-        let policy = Arc::new(self.policy);
-        let verifier = PinningVerifier::new(policy.clone(), validator, self.observers);
+        let updates = self.updates.take();
+        let call_timeout = self.call_timeout;
+        let shipped = std::mem::take(&mut self.policy);
+        let factory = Box::new(move |policy: Arc<Policy>, version: u64| self.http_client(&validator, policy, version));
+        Ok(Client {
+            live: Live::start(shipped, factory, updates)?,
+            call_timeout,
+            reporter,
+        })
+    }
+
+    /// The HTTP client of one configuration in use: its own verifier, pool and TLS session cache.
+    fn http_client(
+        &self,
+        validator: &Arc<dyn crate::trust::ChainValidator>,
+        policy: Arc<Policy>,
+        version: u64,
+    ) -> Result<reqwest::Client, Error> {
+        let verifier = PinningVerifier::new(policy.clone(), validator.clone(), self.observers.clone())
+            .with_config_version(version);
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let mut tls = rustls::ClientConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
@@ -220,7 +249,7 @@ impl ClientBuilder {
 
         let mut http = reqwest::Client::builder()
             .tls_backend_preconfigured(tls)
-            .user_agent(self.user_agent)
+            .user_agent(&self.user_agent)
             .redirect(redirect_policy(policy.clone(), self.max_redirects))
             .pool_idle_timeout(self.pool_idle_timeout)
             .no_proxy();
@@ -242,15 +271,7 @@ impl ClientBuilder {
         for (host, addr) in &self.resolve {
             http = http.resolve(host, *addr);
         }
-        let http = http
-            .build()
-            .map_err(|e| Error::InvalidConfig { detail: e.to_string() })?;
-        Ok(Client {
-            http,
-            policy,
-            call_timeout: self.call_timeout,
-            reporter,
-        })
+        http.build().map_err(|e| Error::InvalidConfig { detail: e.to_string() })
     }
 }
 
@@ -365,9 +386,28 @@ impl Client {
         ClientBuilder::default()
     }
 
-    /// The policy this client enforces.
-    pub fn policy(&self) -> &Policy {
-        &self.policy
+    /// The policy this client enforces for new requests: the shipped one, or the last accepted update's.
+    pub fn policy(&self) -> Arc<Policy> {
+        self.live.current().policy.clone()
+    }
+
+    /// The version of the pin configuration in use: the shipped configuration's
+    /// ([`UpdateOptions::shipped_version`], default 0) until an update is accepted.
+    pub fn version_in_use(&self) -> u64 {
+        self.live.current().version
+    }
+
+    /// Applies a signed pin update the app got another way (push, remote config). On success it decides
+    /// every request from now on; otherwise what is in use stays, and the error (also sent to the update
+    /// listeners) says why.
+    pub fn apply_update(&self, document: &[u8]) -> Result<UpdateOutcome, UpdateError> {
+        self.live.apply(document, UpdateOrigin::App)
+    }
+
+    /// Fetches the update document from the update URL now (over a connection pinned by the shipped
+    /// configuration) and applies it.
+    pub async fn check_for_update(&self) -> Result<UpdateOutcome, UpdateError> {
+        self.live.check().await
     }
 
     /// Waits until every failure report queued so far has been uploaded (or its one upload attempt
@@ -383,13 +423,15 @@ impl Client {
     /// Sends `request` and returns the response once its headers have arrived. Dropping the returned
     /// future cancels the call and closes its connection if it was in use.
     pub async fn execute(&self, request: Request) -> Result<Response, Error> {
-        check_url(&self.policy, &request.url)?;
+        // One configuration decides the whole call, redirects included, even if an update lands meanwhile.
+        let generation = self.live.current();
+        check_url(&generation.policy, &request.url)?;
         let url_text = request.url.as_str().to_owned();
         let timeout = request.call_timeout.or(self.call_timeout);
         let deadline = timeout.map(|t| Instant::now() + t);
         let port = Arc::new(AtomicU32::new(request.url.port_or_known_default().map_or(0, u32::from)));
 
-        let mut builder = self.http.request(request.method, request.url);
+        let mut builder = generation.http.request(request.method, request.url);
         if !request.headers.is_empty() {
             builder = builder.headers(request.headers);
         }

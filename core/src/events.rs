@@ -52,6 +52,9 @@ pub struct PinEvent {
     pub chain: ValidatedChain,
     /// When the decision was made.
     pub at: SystemTime,
+    /// The version of the pin configuration that decided: the shipped one's, or a signed update's
+    /// (see [`Client::version_in_use`](crate::Client::version_in_use)).
+    pub config_version: u64,
 }
 
 impl PinEvent {

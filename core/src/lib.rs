@@ -34,6 +34,7 @@ pub mod report;
 mod request;
 mod response;
 pub mod trust;
+pub mod update;
 mod verifier;
 mod x509;
 

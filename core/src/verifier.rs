@@ -38,6 +38,7 @@ pub(crate) struct PinningVerifier {
     /// Whether a decision may block (a platform validator, an app's observer): it then runs off the
     /// runtime's async workers.
     may_block: bool,
+    config_version: u64,
 }
 
 impl PinningVerifier {
@@ -54,7 +55,14 @@ impl PinningVerifier {
             observers,
             algorithms,
             may_block,
+            config_version: 0,
         }
+    }
+
+    /// The version of the pin configuration `policy` comes from, for the events.
+    pub(crate) fn with_config_version(mut self, version: u64) -> PinningVerifier {
+        self.config_version = version;
+        self
     }
 
     fn notify(&self, event: &PinEvent) {
@@ -115,6 +123,7 @@ impl PinningVerifier {
             expiration: requirement.pins.expiration(),
             chain,
             at: SystemTime::now(),
+            config_version: self.config_version,
         };
         self.notify(&event);
         if event.allowed() {

@@ -8,6 +8,7 @@
 //! - `/loop`: `302` to itself
 //! - `/collect`: records the request body (a report collector), `204`
 //! - `/collected`: the bodies `/collect` received, as a JSON array of strings
+//! - `/collected/last`: the last body `/collect` received (or [`TestServer::collect`] recorded), as it was
 //! - `/open-gate`: the same as [`TestServer::open_gate`], for suites in other processes
 //! - `/status/<code>`: an empty response with that status
 //! - `/stall`: never answers (for timeouts and cancellation)
@@ -118,6 +119,11 @@ impl TestServer {
             shared,
             _stop: stop_tx,
         }
+    }
+
+    /// Records `body` as if `/collect` had received it, so `/collected/last` serves it.
+    pub fn collect(&self, body: impl Into<Bytes>) {
+        self.shared.collected.lock().expect("lock").push(body.into());
     }
 
     /// The address the server listens on.
@@ -293,6 +299,14 @@ async fn route(req: Request<Incoming>, shared: Arc<Shared>) -> Result<Response<B
                 StatusCode::OK,
                 full(serde_json::to_string(&bodies).expect("strings serialise")),
             )
+        }
+        ["collected", "last"] => {
+            // The last body `/collect` received, as it was: a file to download (a signed pin update).
+            let last = shared.collected.lock().expect("lock").last().cloned();
+            match last {
+                Some(body) => response(StatusCode::OK, full(body)),
+                None => response(StatusCode::NOT_FOUND, full("")),
+            }
         }
         ["open-gate"] => {
             // For suites in other processes (Kotlin, Swift), which cannot call `open_gate`.

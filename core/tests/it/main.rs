@@ -15,3 +15,5 @@ mod redirects;
 mod report;
 mod timeouts;
 mod trust;
+mod updates;
+mod updates_client;
