@@ -4,12 +4,13 @@ import React, { useEffect, useState } from 'react';
 import { SafeAreaView, ScrollView, Text } from 'react-native';
 import { createClient, PinMismatchError, type PinEvent } from 'react-native-pinwire';
 
-// example.com's pins at the time of writing; replace them with your server's (see README.md for how to get
-// them with openssl). Two pins per host: a backup key, so one key rotation cannot lock the app out.
+// Put example.com's current pins here (README.md shows how to get them with openssl; until then the first
+// request is refused too, and its PinMismatchError lists the pins the server really has). Two pins per host:
+// a backup key, so that one key rotation cannot lock the app out.
 const PINS = {
   'example.com': [
-    'sha256/REPLACE-WITH-THE-LEAF-OR-CA-PIN-OF-EXAMPLE.COM=',
-    'sha256/REPLACE-WITH-A-BACKUP-PIN-OF-EXAMPLE.COM=',
+    'sha256/CCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCC=',
+    'sha256/DDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDD=',
   ],
   // Deliberately wrong: the second request must be refused.
   'www.wikipedia.org': [
@@ -31,7 +32,7 @@ export default function App(): React.JSX.Element {
         const pinned = await client.fetch('https://example.com/');
         log(`pinned request: ${pinned.status}, ${(await pinned.text()).length} characters`);
       } catch (e) {
-        log(`pinned request failed: ${String(e)}`);
+        log(e instanceof PinMismatchError ? `pinned request refused: put these pins in App.tsx: ${e.chainPins.join(', ')}` : `pinned request failed: ${String(e)}`);
       }
       try {
         await client.fetch('https://www.wikipedia.org/');
