@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger
 import kotlin.time.Duration.Companion.milliseconds
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.CoroutineStart
+import kotlinx.coroutines.DelicateCoroutinesApi
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.SupervisorJob
 import kotlinx.coroutines.cancel
@@ -93,6 +94,7 @@ class PinwireBridge @JvmOverloads constructor(private val events: BridgeEventSin
      * Runs [method] with [args] in the background and answers through [reply]; never throws. What React
      * Native's and Flutter's modules call for every message.
      */
+    @OptIn(DelicateCoroutinesApi::class) // CoroutineStart.ATOMIC, for the reason given below
     fun handle(method: String, args: Map<String, Any?>, reply: BridgeReply) {
         if (!scope.isActive) {
             reply.error(BridgeException(BridgeErrorCodes.CLOSED, "the bridge was closed", mapOf("what" to "bridge")))

@@ -39,7 +39,7 @@ class PinwireModule internal constructor(
         // Platform trust (the default) needs Pinwire.init once per process; it is idempotent.
         initialize(context.applicationContext ?: context)
         bridge = PinwireBridge { name, body ->
-            emitEvent(name, values.toWritable(BridgeValues.jsonCompatible(body) as Map<String, Any?>))
+            emitEvent(name, values.toWritable(body.mapValues { (_, value) -> BridgeValues.jsonCompatible(value) }))
         }
     }
 

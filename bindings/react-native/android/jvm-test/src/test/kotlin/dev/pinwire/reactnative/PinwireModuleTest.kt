@@ -2,10 +2,10 @@ package dev.pinwire.reactnative
 
 import android.content.Context
 import android.content.ContextWrapper
+import com.facebook.react.bridge.BridgeReactContext
 import com.facebook.react.bridge.JavaOnlyArray
 import com.facebook.react.bridge.JavaOnlyMap
 import com.facebook.react.bridge.Promise
-import com.facebook.react.bridge.BridgeReactContext
 import com.facebook.react.bridge.ReadableArray
 import com.facebook.react.bridge.ReadableMap
 import com.facebook.react.bridge.WritableMap
@@ -65,6 +65,7 @@ class PinwireModuleTest {
     private val appContext = AppContext()
     private val initialized = Collections.synchronizedList(mutableListOf<Context>())
     private val events = Collections.synchronizedList(mutableListOf<Pair<String, ReadableMap>>())
+    @Suppress("DEPRECATION") // BridgeReactContext: see below
     private val module = PinwireModule(
         // ReactApplicationContext is abstract; the bridge's concrete one needs no running React instance here.
         BridgeReactContext(appContext),
