@@ -11,7 +11,7 @@
 # Ends with one line "N passed, N failed". Needs what scripts/test-kotlin.sh needs, plus node and npm. The
 # AAR (~170 MB) and android-all (~180 MB) are fetched once by Maven into ~/.m2 (checksums checked by Maven).
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 ROOT=$PWD
 TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
 case $TARGET in /*) ;; *) TARGET=$ROOT/$TARGET ;; esac

@@ -9,7 +9,7 @@
 # fetches TypeScript and the type packages, and react-native's tarball (for its .d.ts files only, kept in
 # /var/cache/pinwire/npm) from the npm registry.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 ROOT=$PWD
 PKG=$ROOT/bindings/react-native
 RN_VERSION=0.87.1
