@@ -51,16 +51,4 @@ mvn -B --no-transfer-progress -Dstyle.color=never -f "$KOTLIN/pom.xml" test \
     | sed -u "s/\x1b\[[0-9;]*m//g" | tee "$log"
 status=${PIPESTATUS[0]}
 
-# Surefire's totals: "Tests run: N, Failures: F, Errors: E, Skipped: S" (the per-class lines add "Time elapsed").
-totals=$(sed 's/\x1b\[[0-9;]*m//g' "$log" | grep -E 'Tests run: [0-9]+, Failures: [0-9]+, Errors: [0-9]+, Skipped: [0-9]+$' | tail -n 1)
-if [ -z "$totals" ]; then
-    suite_script_fail "Maven exited with $status before Surefire reported (compilation failed?)"
-fi
-read -r run failures errors skipped < <(echo "$totals" | sed -E 's/.*Tests run: ([0-9]+), Failures: ([0-9]+), Errors: ([0-9]+), Skipped: ([0-9]+)$/\1 \2 \3 \4/')
-passed=$((run - failures - errors - skipped))
-failed=$((failures + errors))
-if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
-    echo "!! kotlin: Maven exited with $status"
-    failed=1
-fi
-suite_script_finish "$passed" "$failed"
+suite_script_finish_surefire "$log" "$status"
