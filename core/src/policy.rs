@@ -9,11 +9,12 @@
 //! Android's Network Security Config.
 //!
 //! # Expiration
-//! A pin set may carry an expiration instant. From that instant on the set is **not enforced** (the host
+//! A pin set may carry an expiration instant. After that instant the set is **not enforced** (the host
 //! gets ordinary certificate validation only) and the decision is reported as
 //! [`PinOutcome::Expired`](crate::PinOutcome::Expired). This is the fail-open rule of Android's Network
 //! Security Config and TrustKit: an app that is not updated must not lose connectivity forever. A date
-//! given as `yyyy-MM-dd` means 00:00:00 UTC on that day.
+//! given as `yyyy-MM-dd` means 00:00:00 UTC on that day. At the instant itself the pins are still
+//! enforced, as on Android and in TrustKit (both compare `now > expiration`).
 
 use crate::host::{Host, HostError, HostPattern};
 use crate::pin::{Pin, PinError};
@@ -147,7 +148,7 @@ impl PinSet {
 
     /// Whether the set has expired at `now`.
     pub fn is_expired_at(&self, now: OffsetDateTime) -> bool {
-        self.expires_at.is_some_and(|at| now >= at)
+        self.expires_at.is_some_and(|at| now > at)
     }
 
     /// Whether any of `pins` is in the set.
@@ -556,7 +557,8 @@ mod tests {
             .unwrap()
             .expires_on(time::macros::date!(2030 - 01 - 02));
         assert!(!set.is_expired_at(time::macros::datetime!(2030-01-01 23:59:59 UTC)));
-        assert!(set.is_expired_at(time::macros::datetime!(2030-01-02 00:00:00 UTC)));
+        assert!(!set.is_expired_at(time::macros::datetime!(2030-01-02 00:00:00 UTC)));
+        assert!(set.is_expired_at(time::macros::datetime!(2030-01-02 00:00:00.001 UTC)));
     }
 
     mod properties {

@@ -45,7 +45,7 @@ export interface PinsOptions extends CommonOptions {
   /** PEM root certificates to trust (app-bundled CAs). */
   trustedRootsPem?: string[];
   /** Whether the platform's roots are trusted too (default true). */
-  platformTrust?: boolean;
+  includePlatformTrust?: boolean;
   /** Accept a pin set of one pin. Dangerous: one key rotation locks the app out. */
   dangerousAllowSinglePin?: boolean;
   config?: never;
@@ -61,7 +61,7 @@ export interface ConfigOptions extends CommonOptions {
   configDebuggable?: boolean;
   pins?: never;
   trustedRootsPem?: never;
-  platformTrust?: never;
+  includePlatformTrust?: never;
 }
 
 export type ClientOptions = PinsOptions | ConfigOptions;

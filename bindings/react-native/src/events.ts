@@ -2,7 +2,7 @@
 import { field, type Message, optionalNumber, optionalString, stringList } from './messages';
 
 /** What happened in one pin check. */
-export type PinOutcome = 'matched' | 'mismatch' | 'expired';
+export type PinOutcome = 'matched' | 'mismatch' | 'overridden' | 'expired';
 
 /** One pin decision, made during a TLS handshake with a host a pin rule covers. */
 export interface PinEvent {
@@ -35,6 +35,17 @@ export interface Subscription {
   remove(): void;
 }
 
+const OUTCOMES: readonly PinOutcome[] = ['matched', 'mismatch', 'overridden', 'expired'];
+
+/** A pin decision's name; one this version does not know is a protocol error, never read as another. */
+function pinOutcome(name: string): PinOutcome {
+  const known = OUTCOMES.find((o) => o === name);
+  if (known === undefined) {
+    throw new TypeError(`pinEvent: unknown outcome ${JSON.stringify(name)}`);
+  }
+  return known;
+}
+
 /** The event of a `pinEvent` message. */
 export function pinEventFromMessage(m: Message): PinEvent {
   const outcome = field(m, 'outcome', 'string');
@@ -45,7 +56,7 @@ export function pinEventFromMessage(m: Message): PinEvent {
     pattern: field(m, 'pattern', 'string'),
     includeSubdomains: field(m, 'includeSubdomains', 'boolean'),
     enforced: field(m, 'enforced', 'boolean'),
-    outcome: outcome === 'matched' || outcome === 'expired' ? outcome : 'mismatch',
+    outcome: pinOutcome(outcome),
     matchedPin: optionalString(m, 'matchedPin'),
     allowed: field(m, 'allowed', 'boolean'),
     expectedPins: stringList(m, 'expectedPins'),

@@ -92,6 +92,6 @@ export const standIn = {
 };
 
 /** The options the recorded scenarios' clients were made with (see the Kotlin BridgeTestSupport). */
-export function testOptions(): { trustedRootsPem: string[]; platformTrust: false; resolve: Record<string, string> } {
-  return { trustedRootsPem: [standIn.rootPem], platformTrust: false, resolve: { [fixture.host]: '127.0.0.1' } };
+export function testOptions(): { trustedRootsPem: string[]; includePlatformTrust: false; resolve: Record<string, string> } {
+  return { trustedRootsPem: [standIn.rootPem], includePlatformTrust: false, resolve: { [fixture.host]: '127.0.0.1' } };
 }

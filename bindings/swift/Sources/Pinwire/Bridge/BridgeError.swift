@@ -47,12 +47,7 @@ extension BridgeError {
     init(_ error: PinwireError) {
         let strings = { (list: [String]) in BridgeValue.list(list.map(BridgeValue.string)) }
         switch error {
-        case let .pinMismatch(host, port, expectedPins, chainPins, chainSubjects, detail):
-            self.init(
-                code: .pinMismatch, message: detail,
-                fields: [
-                    "host": .string(host), "port": port.map { BridgeValue.int(Int($0)) } ?? .null,
-                    "expectedPins": strings(expectedPins), "chainPins": strings(chainPins),
+XX: strings(expectedPins), "chainPins": strings(chainPins),
                     "chainSubjects": strings(chainSubjects),
                 ])
         case let .untrustedCertificate(host, reason, detail):
@@ -77,6 +72,8 @@ extension BridgeError {
             self.init(code: .cancelled, message: "the call was cancelled")
         case let .closed(what):
             self.init(code: .closed, message: error.detail, fields: ["what": .string(what)])
+        case let .internalError(detail):
+            self.init(code: .internal, message: detail)
         }
     }
 

@@ -5,7 +5,7 @@ import Foundation
 /// ids; it has no pin or HTTP logic of its own. The methods, arguments, results and error codes are the
 /// Kotlin bridge's (`dev.pinwire.bridge.PinwireBridge`), so one JavaScript or Dart layer serves both:
 ///
-/// - `createClient {pins?, config?, configName?, configDebuggable?, trustedRootsPem?, platformTrust?,
+/// - `createClient {pins?, config?, configName?, configDebuggable?, trustedRootsPem?, includePlatformTrust?,
 ///   dangerousAllowSinglePin?, connectTimeoutMs?, readTimeoutMs?, callTimeoutMs?, maxRedirects?, http1Only?,
 ///   resolve?, userAgent?, proxy?}` -> `{client}`
 /// - `newCall {client, url, method?, headers?, body?, callTimeoutMs?}` -> `{call}`
@@ -135,7 +135,7 @@ public final class PinwireBridge: @unchecked Sendable {
             builder = builder.add(try pinRule(a, pattern, rule))
         }
         if let roots = try a.optStrings("trustedRootsPem") { builder = builder.trustedRoots(pem: roots) }
-        if let platform = try a.optBool("platformTrust") { builder = builder.includePlatformTrust(platform) }
+        if let platform = try a.optBool("includePlatformTrust") { builder = builder.includePlatformTrust(platform) }
         if try a.optBool("dangerousAllowSinglePin") == true { builder = builder.dangerousAllowSinglePin() }
         if let ms = try a.optNonNegative("connectTimeoutMs") { builder = builder.connectTimeout(Double(ms) / 1000) }
         if let ms = try a.optNonNegative("readTimeoutMs") { builder = builder.readTimeout(Double(ms) / 1000) }
@@ -324,6 +324,7 @@ func pinEventMessage(_ clientId: Int, _ event: PinEvent) -> BridgeMessage {
         outcome = "matched"
         matched = .string(pin)
     case .mismatch: outcome = "mismatch"
+    case .overridden: outcome = "overridden"
     case .expired: outcome = "expired"
     }
     return [
@@ -333,6 +334,6 @@ func pinEventMessage(_ clientId: Int, _ event: PinEvent) -> BridgeMessage {
         "allowed": .bool(event.allowed), "expectedPins": strings(event.expectedPins),
         "chainPins": strings(event.chainPins), "chainSubjects": strings(event.chainSubjects),
         "expiresAtMs": event.expiration.map { BridgeValue.int(Int($0.timeIntervalSince1970 * 1000)) } ?? .null,
-        "atMs": .int(Int(event.date.timeIntervalSince1970 * 1000)),
+        "atMs": .int(Int(event.at.timeIntervalSince1970 * 1000)),
     ]
 }

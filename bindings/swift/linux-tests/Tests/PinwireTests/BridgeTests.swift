@@ -8,7 +8,7 @@ import Testing
 private func clientArgs(_ server: TestServer, _ extra: BridgeMessage = [:]) -> BridgeMessage {
     let base: BridgeMessage = [
         "trustedRootsPem": [.string(server.info.rootsPem.test)],
-        "platformTrust": false,
+        "includePlatformTrust": false,
         "resolve": [server.info.host: "127.0.0.1"],
     ]
     return base.merging(extra) { _, new in new }

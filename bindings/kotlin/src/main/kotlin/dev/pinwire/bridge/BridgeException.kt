@@ -6,6 +6,7 @@ import dev.pinwire.ClosedException
 import dev.pinwire.ConnectException
 import dev.pinwire.ConnectTimeoutException
 import dev.pinwire.HostnameMismatchException
+import dev.pinwire.InternalException
 import dev.pinwire.InvalidConfigException
 import dev.pinwire.InvalidUrlException
 import dev.pinwire.PinMismatchException
@@ -109,6 +110,7 @@ internal fun PinwireException.toBridge(): BridgeException {
         is InvalidConfigException -> BridgeException(BridgeErrorCodes.INVALID_CONFIG, text)
         is InvalidUrlException -> BridgeException(BridgeErrorCodes.INVALID_URL, text, mapOf("url" to url))
         is ClosedException -> BridgeException(BridgeErrorCodes.CLOSED, text, mapOf("what" to what))
+        is InternalException -> BridgeException(BridgeErrorCodes.INTERNAL, text)
     }
 }
 

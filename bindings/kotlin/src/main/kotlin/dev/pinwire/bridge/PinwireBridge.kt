@@ -50,7 +50,7 @@ object BridgeMethods {
  * keeps clients and calls in handle tables and hands out their ids; it has no pin or HTTP logic of its own.
  *
  * Messages (arguments -> result):
- * - `createClient {pins?, config?, configName?, configDebuggable?, trustedRootsPem?, platformTrust?,
+ * - `createClient {pins?, config?, configName?, configDebuggable?, trustedRootsPem?, includePlatformTrust?,
  *   dangerousAllowSinglePin?, connectTimeoutMs?, readTimeoutMs?, callTimeoutMs?, maxRedirects?, http1Only?,
  *   resolve?, userAgent?, proxy?}` -> `{client}`. `pins` maps a pattern to its pins, or to
  *   `{pins, includeSubdomains?, reportOnly?, expiresAtMs?}`; `config` is a Pinwire JSON configuration.
@@ -147,7 +147,7 @@ class PinwireBridge @JvmOverloads constructor(private val events: BridgeEventSin
         val builder = PinwireClient.builder()
         message.optMap("pins")?.forEach { (pattern, rule) -> addRule(message, builder, pattern, rule) }
         message.optStrings("trustedRootsPem")?.let { builder.trustedRootsPem(*it.toTypedArray()) }
-        message.optBoolean("platformTrust")?.let(builder::platformTrust)
+        message.optBoolean("includePlatformTrust")?.let(builder::includePlatformTrust)
         if (message.optBoolean("dangerousAllowSinglePin") == true) builder.dangerousAllowSinglePin()
         message.optNonNegative("connectTimeoutMs")?.let { builder.connectTimeout(it.milliseconds) }
         message.optNonNegative("readTimeoutMs")?.let { builder.readTimeout(it.milliseconds) }

@@ -6,7 +6,7 @@ import kotlinx.coroutines.CompletableDeferred
 /** `createClient` arguments for a client that trusts only the Test Root and resolves the test host locally. */
 fun clientArgs(vararg extra: Pair<String, Any?>): Map<String, Any?> = linkedMapOf(
     "trustedRootsPem" to listOf(TestServer.rootPem("test")),
-    "platformTrust" to false,
+    "includePlatformTrust" to false,
     "resolve" to mapOf(TestServer.host to "127.0.0.1"),
 ) + extra
 

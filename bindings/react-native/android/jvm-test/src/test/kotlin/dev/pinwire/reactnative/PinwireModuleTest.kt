@@ -114,7 +114,7 @@ class PinwireModuleTest {
 
     private fun clientArgs(vararg extra: Pair<String, Any?>) = mapOf(
         "trustedRootsPem" to listOf(TestServer.rootPem("test")),
-        "platformTrust" to false,
+        "includePlatformTrust" to false,
         "resolve" to mapOf(TestServer.host to "127.0.0.1"),
     ) + extra
 
