@@ -13,18 +13,7 @@ pub(crate) fn valid_resource_name(name: &str) -> bool {
 /// Certificates from PEM (one or more `CERTIFICATE` blocks) or a single DER certificate, each checked
 /// to be a parseable X.509 certificate.
 pub(crate) fn parse_certificates(bytes: &[u8]) -> Result<Vec<CertificateDer<'static>>, String> {
-    use rustls_pki_types::pem::PemObject as _;
-    let is_pem = bytes.windows(11).any(|w| w == b"-----BEGIN ");
-    let certs: Vec<CertificateDer<'static>> = if is_pem {
-        CertificateDer::pem_slice_iter(bytes)
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| format!("not valid PEM: {e}"))?
-    } else {
-        vec![CertificateDer::from(bytes.to_vec())]
-    };
-    if certs.is_empty() {
-        return Err("no CERTIFICATE found in the PEM text".into());
-    }
+    let certs = crate::x509::certificates_from_pem_or_der(bytes).map_err(|e| e.to_string())?;
     for cert in &certs {
         crate::pin::Pin::from_certificate_der(cert).map_err(|e| e.to_string())?;
     }
@@ -33,18 +22,7 @@ pub(crate) fn parse_certificates(bytes: &[u8]) -> Result<Vec<CertificateDer<'sta
 
 /// PEM text of DER certificates.
 pub(crate) fn certificates_pem(certs: &[CertificateDer<'static>]) -> String {
-    use base64::Engine as _;
-    let mut out = String::new();
-    for cert in certs {
-        out.push_str("-----BEGIN CERTIFICATE-----\n");
-        let b64 = base64::engine::general_purpose::STANDARD.encode(cert.as_ref());
-        for line in b64.as_bytes().chunks(64) {
-            out.push_str(std::str::from_utf8(line).unwrap_or_default());
-            out.push('\n');
-        }
-        out.push_str("-----END CERTIFICATE-----\n");
-    }
-    out
+    certs.iter().map(|c| crate::x509::pem_certificate(c)).collect()
 }
 
 /// A bundled anchor from its resource name and file contents; the error names the resource at `pos`.

@@ -38,7 +38,9 @@ fn pin_set_expiration_is_midnight_utc_and_fails_open() {
     let set = config.policy().pins_for(&host("example.com")).unwrap().pins;
     assert_eq!(set.expiration(), Some(datetime!(2018-01-01 00:00 UTC)));
     assert!(!set.is_expired_at(datetime!(2017-12-31 23:59:59 UTC)));
-    assert!(set.is_expired_at(datetime!(2018-01-01 00:00 UTC)));
+    // Still enforced at the instant itself, as on Android (`now > expiration`).
+    assert!(!set.is_expired_at(datetime!(2018-01-01 00:00 UTC)));
+    assert!(set.is_expired_at(datetime!(2018-01-01 00:00:00.001 UTC)));
     // The outcome the client reports for an expired set.
     let _ = PinOutcome::Expired;
 }
