@@ -413,7 +413,7 @@ impl Report<'_> {
 
         let _ = writeln!(
             md,
-            "\n**Targets** (issue 9)\n\n| Target | Measured | |\n| --- | --- | --- |"
+            "\n**Targets**\n\n| Target | Measured | |\n| --- | --- | --- |"
         );
         for t in &targets {
             let verdict = match t.met {
