@@ -23,24 +23,11 @@ suite_script_begin kotlin
 # --- tools -----------------------------------------------------------------------------------------
 ensure_jdk_and_maven
 
-# --- Rust: the library and the test server -------------------------------------------------------------
-# --all-targets resolves features as `cargo test --workspace` does, so after the Rust suite nothing is
-# rebuilt here (a plain `cargo build -p ...` would build tokio & co. a second time without test-util).
-echo "==> cargo build (libpinwire_ffi, pinwire-testserver, uniffi-bindgen)"
-cargo build --locked --workspace --all-targets || suite_script_fail "cargo build failed"
-[ -f "$LIBDIR/libpinwire_ffi.so" ] || suite_script_fail "$LIBDIR/libpinwire_ffi.so was not built"
-[ -x "$LIBDIR/pinwire-testserver" ] || suite_script_fail "$LIBDIR/pinwire-testserver was not built"
-[ -x "$LIBDIR/uniffi-bindgen" ] || suite_script_fail "$LIBDIR/uniffi-bindgen was not built"
-
-# --- the generated Kotlin (build output, never committed) -----------------------------------------------
-# The binary the workspace build just made: `cargo run -p uniffi-bindgen` alone would resolve uniffi's
-# features for that one package and build uniffi a second time (~3 min cold).
-echo "==> uniffi-bindgen generate --library libpinwire_ffi.so --language kotlin"
-rm -rf "$GENERATED"
-"$LIBDIR/uniffi-bindgen" generate --library "$LIBDIR/libpinwire_ffi.so" \
-    --language kotlin --no-format --out-dir "$GENERATED" || suite_script_fail "uniffi-bindgen failed"
-[ -f "$GENERATED/dev/pinwire/ffi/pinwire_ffi.kt" ] \
-    || suite_script_fail "no dev/pinwire/ffi/pinwire_ffi.kt: is bindings/uniffi.toml's package_name read?"
+# --- Rust: the library, the test server and the generated Kotlin -----------------------------------------
+# shellcheck source=lib/kotlin-build.sh
+. scripts/lib/kotlin-build.sh
+kotlin_build_native
+kotlin_generate_bindings
 
 # --- Maven: compile and test ---------------------------------------------------------------------------
 echo "==> mvn test (bindings/kotlin)"

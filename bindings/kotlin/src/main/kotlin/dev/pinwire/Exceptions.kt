@@ -167,8 +167,8 @@ internal fun FfiError.toKotlin(): Exception = when (this) {
     )
     is FfiError.InvalidConfig -> InvalidConfigException(detail)
     is FfiError.InvalidUrl -> InvalidUrlException(url, detail)
-    // Only a CancellationToken (Call.cancel) produces this: coroutine cancellation drops the Rust future,
-    // which then returns nothing at all.
+    // A CancellationToken produces this: Call.cancel, or PinwireClient.execute's own token when the
+    // calling coroutine is cancelled.
     is FfiError.Cancelled -> CancellationException("the call was cancelled")
     is FfiError.Closed -> ClosedException(what)
     is FfiError.Internal -> InternalException(detail)

@@ -15,7 +15,13 @@ import java.time.ZoneOffset
 import java.util.concurrent.atomic.AtomicBoolean
 import kotlin.time.Duration
 import kotlin.time.toJavaDuration
+import kotlin.coroutines.cancellation.CancellationException
 import kotlin.time.toKotlinDuration
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.ExperimentalCoroutinesApi
+import kotlinx.coroutines.SupervisorJob
+import kotlinx.coroutines.async
 import kotlinx.coroutines.runBlocking
 import dev.pinwire.ffi.CancellationToken as FfiCancellationToken
 import dev.pinwire.ffi.PinwireClient as FfiClient
@@ -42,8 +48,8 @@ class PinwireClient private constructor(private val ffi: FfiClient) : Closeable 
 
     /**
      * Sends [request] and returns once the response headers have arrived; read the body from the
-     * [Response]. Cancelling the calling coroutine stops the call and closes its connection (the Rust
-     * future is dropped), and throws [kotlin.coroutines.cancellation.CancellationException].
+     * [Response]. Cancelling the calling coroutine stops the call and closes its connection (it cancels the
+     * call's token; the Rust future ends at once), and throws [kotlin.coroutines.cancellation.CancellationException].
      *
      * @throws PinwireException for every failure: [PinMismatchException], [UntrustedCertificateException],
      *   [TimeoutException], ...
@@ -57,10 +63,28 @@ class PinwireClient private constructor(private val ffi: FfiClient) : Closeable 
     /** A call that can be cancelled from any thread with [Call.cancel], like OkHttp's `Call`. */
     fun newCall(request: Request): Call = Call(this, request)
 
+    /** Where the native calls run: a job of their own, which the callers' cancellation never cancels. */
+    private val calls = CoroutineScope(SupervisorJob() + Dispatchers.Default)
+
+    @OptIn(ExperimentalCoroutinesApi::class)
     internal suspend fun execute(request: Request, token: FfiCancellationToken?): Response {
         if (closed.get()) throw ClosedException("client")
-        val native = ffiCall("client") { ffi.execute(request.toFfi(), token) }
-        return Response(native, token)
+        // Cancelling the coroutine that awaits a UniFFI future frees that future; when the response was
+        // ready but not yet taken, UniFFI frees the future without it, which leaked the response and held
+        // its connection open (found by the soak). So the native call is not cancelled with the caller:
+        // the caller's cancellation cancels it through its token, and a response that still arrives is
+        // closed.
+        val callToken = token ?: FfiCancellationToken()
+        val call = calls.async {
+            Response(ffiCall("client") { ffi.execute(request.toFfi(), callToken) }, callToken)
+        }
+        try {
+            return call.await()
+        } catch (e: CancellationException) {
+            callToken.cancel()
+            call.invokeOnCompletion { failure -> if (failure == null) call.getCompleted().close() }
+            throw e
+        }
     }
 
     /** Whether [close] was called. */

@@ -20,9 +20,9 @@ import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.assertThrows
 
 /**
- * Cancelling a coroutine must really cancel: the Rust future is dropped (UniFFI's Kotlin frees it in a
- * `finally` when the coroutine is cancelled, and the bindings abort the task then), which closes the
- * connection. Proved by watching this process's own sockets in /proc.
+ * Cancelling a coroutine must really cancel: `execute` cancels the call's token and a body read's Rust
+ * future is dropped (UniFFI's Kotlin frees it in a `finally`, and the bindings abort the task then), which
+ * closes the connection. Proved by watching this process's own sockets in /proc.
  */
 class CancellationTest {
     private val port = TestServer.port("http1") // HTTP/1.1: one request, one connection

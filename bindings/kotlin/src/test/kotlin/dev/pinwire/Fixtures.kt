@@ -42,6 +42,12 @@ object TestServer {
     /** `api.pinwire.test`: the name every server's certificate is for. */
     val host: String get() = info.getValue("host") as String
 
+    /** `other.pinwire.test`: a second name on the same certificates. */
+    val otherHost: String get() = info.getValue("other_host") as String
+
+    /** Every server's port by name: those below, `fault-<name>` for each fault, and `refused`. */
+    val ports: Map<String, Int> get() = section("ports").mapValues { (_, port) -> (port as Number).toInt() }
+
     /** `good`, `http1`, `impostor`, `untrusted`. */
     fun port(server: String): Int = (section("ports").getValue(server) as Number).toInt()
 

@@ -1,0 +1,25 @@
+# Shared by the JVM Kotlin scripts (test-kotlin.sh, soak-kotlin.sh): the Rust side they need and the
+# generated Kotlin. Expects LIBDIR (target/debug), GENERATED (where the bindings go) and suite-script.sh.
+
+# Builds libpinwire_ffi, pinwire-testserver and uniffi-bindgen, and generates the Kotlin bindings.
+kotlin_build_native() {
+    # --all-targets resolves features as `cargo test --workspace` does, so after the Rust suite nothing is
+    # rebuilt here (a plain `cargo build -p ...` would build tokio & co. a second time without test-util).
+    echo "==> cargo build (libpinwire_ffi, pinwire-testserver, uniffi-bindgen)"
+    cargo build --locked --workspace --all-targets || suite_script_fail "cargo build failed"
+    [ -f "$LIBDIR/libpinwire_ffi.so" ] || suite_script_fail "$LIBDIR/libpinwire_ffi.so was not built"
+    [ -x "$LIBDIR/pinwire-testserver" ] || suite_script_fail "$LIBDIR/pinwire-testserver was not built"
+    [ -x "$LIBDIR/uniffi-bindgen" ] || suite_script_fail "$LIBDIR/uniffi-bindgen was not built"
+}
+
+# The generated Kotlin (build output, never committed), from the library the build just made.
+kotlin_generate_bindings() {
+    # The binary the workspace build just made: `cargo run -p uniffi-bindgen` alone would resolve uniffi's
+    # features for that one package and build uniffi a second time (~3 min cold).
+    echo "==> uniffi-bindgen generate --library libpinwire_ffi.so --language kotlin"
+    rm -rf "$GENERATED"
+    "$LIBDIR/uniffi-bindgen" generate --library "$LIBDIR/libpinwire_ffi.so" \
+        --language kotlin --no-format --out-dir "$GENERATED" || suite_script_fail "uniffi-bindgen failed"
+    [ -f "$GENERATED/dev/pinwire/ffi/pinwire_ffi.kt" ] \
+        || suite_script_fail "no dev/pinwire/ffi/pinwire_ffi.kt: is bindings/uniffi.toml's package_name read?"
+}

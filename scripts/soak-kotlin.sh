@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# The Kotlin soak: Pinwire's Kotlin API on the JVM under load, coroutine cancellation and faults against
+# the real pinwire-testserver on 127.0.0.1 for a bounded time (bindings/kotlin/src/test/kotlin/dev/pinwire/soak).
+#
+# Usage: scripts/soak-kotlin.sh [SECONDS] [CONCURRENCY]   (defaults: 30 s, 64 concurrent; at most 2,000,000 calls)
+#
+# Ends with one line "N passed, N failed" (one per check: each kind of call ended as it must, every call
+# within its timeout, every failure typed, no uncaught exception, fds/threads/connections back to baseline,
+# RSS and heap growth after warm-up < 16 MiB) and exits non-zero on any failure.
+#
+# Reuses the Kotlin suite's build (scripts/test-kotlin.sh, which runs just before it in scripts/test.sh):
+# the compiled classes in bindings/kotlin/target and the test classpath Maven wrote there. It compiles
+# (mvn process-test-classes) only when they are missing or older than the Kotlin sources, the pom or the
+# Rust library. The cargo build below is a no-op after that suite. Respects CARGO_TARGET_DIR.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+SECONDS_TO_RUN=${1:-30}
+CONCURRENCY=${2:-64}
+TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
+case $TARGET in /*) ;; *) TARGET=$ROOT/$TARGET ;; esac
+LIBDIR=$TARGET/debug
+KOTLIN=$ROOT/bindings/kotlin
+GENERATED=$KOTLIN/target/generated-sources/uniffi
+MAIN_CLASS=$KOTLIN/target/test-classes/dev/pinwire/soak/SoakKt.class
+CLASSPATH_FILE=$KOTLIN/target/test-classpath.txt
+
+# shellcheck source=lib/suite-script.sh
+. scripts/lib/suite-script.sh
+# shellcheck source=lib/kotlin-build.sh
+. scripts/lib/kotlin-build.sh
+suite_script_begin soak-kotlin
+
+case $SECONDS_TO_RUN$CONCURRENCY in *[!0-9]*) suite_script_fail "usage: scripts/soak-kotlin.sh [SECONDS] [CONCURRENCY]" ;; esac
+
+ensure_jdk_and_maven
+kotlin_build_native
+
+stale=
+if [ ! -f "$MAIN_CLASS" ] || [ ! -f "$CLASSPATH_FILE" ] || [ ! -f "$GENERATED/dev/pinwire/ffi/pinwire_ffi.kt" ]; then
+    stale="no compiled soak in bindings/kotlin/target"
+elif [ -n "$(find "$KOTLIN/src" "$KOTLIN/pom.xml" "$LIBDIR/libpinwire_ffi.so" -newer "$MAIN_CLASS" -print -quit)" ]; then
+    stale="sources or the Rust library are newer than the compiled soak"
+fi
+if [ -n "$stale" ]; then
+    echo "==> $stale: mvn process-test-classes (bindings/kotlin)"
+    kotlin_generate_bindings
+    mvn -B -q --no-transfer-progress -Dstyle.color=never -f "$KOTLIN/pom.xml" process-test-classes \
+        || suite_script_fail "mvn process-test-classes failed"
+else
+    echo "==> reusing the Kotlin suite's build (bindings/kotlin/target)"
+fi
+
+# A fixed heap, touched at start: RSS then shows native growth (the Rust library, JNA), not the heap
+# expanding; the heap itself is checked after GC. The soak bounds itself; the outer timeout only catches
+# a wedged JVM (run time + settling + slack).
+echo "==> soak (Kotlin): ${SECONDS_TO_RUN} s, ${CONCURRENCY} concurrent"
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+timeout --kill-after=10 $((SECONDS_TO_RUN + 120)) \
+    java -Xms256m -Xmx256m -XX:+AlwaysPreTouch -XX:+UseSerialGC \
+    -Djna.library.path="$LIBDIR" -Dpinwire.testserver="$LIBDIR/pinwire-testserver" \
+    -cp "$KOTLIN/target/test-classes:$KOTLIN/target/classes:$(cat "$CLASSPATH_FILE")" \
+    dev.pinwire.soak.SoakKt --seconds "$SECONDS_TO_RUN" --concurrency "$CONCURRENCY" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log" | tail -n 1)
+[ -n "$line" ] || suite_script_fail "the Kotlin soak exited with $status without a result line"
+passed=$(echo "$line" | awk '{ print $1 }')
+failed=$(echo "$line" | awk '{ print $3 }')
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+    failed=1
+fi
+suite_script_finish "$passed" "$failed"
