@@ -411,10 +411,7 @@ impl Report<'_> {
             met: stripped.map(|v| v < 4.0 * 1048576.0),
         });
 
-        let _ = writeln!(
-            md,
-            "\n**Targets**\n\n| Target | Measured | |\n| --- | --- | --- |"
-        );
+        let _ = writeln!(md, "\n**Targets**\n\n| Target | Measured | |\n| --- | --- | --- |");
         for t in &targets {
             let verdict = match t.met {
                 Some(true) => "met",

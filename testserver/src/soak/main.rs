@@ -94,6 +94,7 @@ struct Tally {
     expected_errors: usize,
     abandoned: usize,
     unexpected: usize,
+    h2_reset_limit: usize,
     hung: usize,
     late: usize,
     max: Duration,
@@ -265,6 +266,7 @@ fn main() {
                         Verdict::ExpectedError => tally.expected_errors += 1,
                         Verdict::Abandoned => tally.abandoned += 1,
                         Verdict::Unexpected => tally.unexpected += 1,
+                        Verdict::H2ResetLimit => tally.h2_reset_limit += 1,
                     }
                     if let Some(problem) = problem {
                         tally.first_problem.get_or_insert(problem);
@@ -333,6 +335,7 @@ fn main() {
         total.expected_errors += t.expected_errors;
         total.abandoned += t.abandoned;
         total.unexpected += t.unexpected;
+        total.h2_reset_limit += t.h2_reset_limit;
         total.hung += t.hung;
         total.late += t.late;
         total.max = total.max.max(t.max);
@@ -348,6 +351,13 @@ fn main() {
         total.hung,
         total.max.as_millis()
     );
+    if total.h2_reset_limit > 0 {
+        println!(
+            "{} calls ended with a typed Protocol error when h2 closed a connection at its local reset limit \
+             (GOAWAY ENHANCE_YOUR_CALM after 1024 resets): a known limitation under heavy cancellation",
+            total.h2_reset_limit
+        );
+    }
     let cancelled: usize = tallies
         .iter()
         .filter(|(k, _)| matches!(k, Kind::CancelToken | Kind::DropFuture | Kind::PartialRead))

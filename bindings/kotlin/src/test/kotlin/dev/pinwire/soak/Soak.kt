@@ -222,6 +222,9 @@ private suspend fun soak(args: Args, uncaught: AtomicInteger): Boolean {
             "$cancelling (${if (total > 0) cancelling * 100 / total else 0} %) of the cancelling or partly-read kinds",
     )
     println("slowest call: ${"%.2f".format(slowest.inWholeMilliseconds / 1000.0)} s; hung or late: ${hung.get()}")
+    if (sum(Verdict.H2_RESET_LIMIT) > 0) {
+        println("${sum(Verdict.H2_RESET_LIMIT)} calls ended with ProtocolException when h2 closed a connection at its local reset limit (a known limitation under heavy cancellation)")
+    }
     println(
         "RSS: ${baseline.rssKib / 1024} MiB baseline, ${warm.rssKib / 1024} MiB after warm-up (${warmUp.inWholeSeconds} s), " +
             "${atEnd.rssKib / 1024} MiB at end (peak ${peakRss / 1024}); heap after GC: ${heapAfterWarmUp / 1024} MiB after warm-up, " +
