@@ -132,6 +132,36 @@ class UpdatesTest {
     }
 
     @Test
+    fun `checkForUpdate fetches the document from the update URL over the shipped pins`() = runBlocking<Unit> {
+        val (key, jwk) = keygen("signer")
+        val document = sign(key, 5, TestServer.pin("intermediate"), TestServer.pin("root"))
+        // The test server hands back the last body posted to /collect at /collected/last.
+        testClient { add(host, TestServer.pin("leaf"), TestServer.pin("evil_root")) }.use { uploader ->
+            uploader.execute(Request.post(TestServer.url("good", "/collect"), document)).close()
+        }
+        val updates = CopyOnWriteArrayList<UpdateEvent>()
+        val pins = CopyOnWriteArrayList<PinEvent>()
+        testClient {
+            add(host, TestServer.pin("leaf"), TestServer.pin("evil_root"))
+            updates {
+                keys(jwk)
+                url(TestServer.url("good", "/collected/last"))
+            }
+            updateListener { updates += it }
+            listener { pins += it }
+        }.use { client ->
+            assertEquals(UpdateOutcome.Applied(version = 5, previous = 0), client.checkForUpdate())
+            assertEquals(5L, client.versionInUse)
+            client.execute(Request.get(TestServer.url("good"))).use { assertEquals(200, it.status) }
+            assertEquals(TestServer.pin("intermediate"), pins.last().matchedPin)
+            assertEquals(5L, pins.last().configVersion)
+        }
+        val applied = updates.single { it.kind == UpdateEventKind.APPLIED }
+        assertEquals(UpdateOrigin.FETCHED, applied.origin)
+        assertEquals(TestServer.url("good", "/collected/last"), applied.url)
+    }
+
+    @Test
     fun `checking without an update URL and a bad key are typed errors`() = runBlocking<Unit> {
         val (_, jwk) = keygen("signer")
         shippedClient(jwk).use { client ->
