@@ -3,7 +3,8 @@
 # Swift on Linux inside a Debian trixie chroot (scripts/swift-chroot.sh; Debian 12 has no Swift package).
 #
 #   1. the chroot (created once, then reused from /var/cache/pinwire/swift-trixie or $PINWIRE_SWIFT_CHROOT)
-#   2. cargo build (dev profile, host toolchain): pinwire-ffi, pinwire-testserver, uniffi-bindgen
+#   2. cargo build (dev profile, host toolchain): pinwire-ffi, pinwire-testserver, uniffi-bindgen, pinwire-cli
+#      (the `pinwire` tool signs the update documents of the tests)
 #   3. uniffi-bindgen in library mode -> bindings/swift/linux-tests/generated/ (build output, not committed)
 #   4. swift test in the chroot (bindings/swift/linux-tests, build directory under the cargo target dir)
 #
@@ -27,8 +28,8 @@ suite_script_begin swift
 echo "==> swift: chroot ($SWIFT_CHROOT)"
 swift_chroot_setup || suite_script_fail "could not set up the Swift chroot"
 
-echo "==> swift: cargo build -p pinwire-ffi -p pinwire-testserver -p uniffi-bindgen"
-CARGO_TARGET_DIR=$TARGET cargo build --locked -p pinwire-ffi -p pinwire-testserver -p uniffi-bindgen ||
+echo "==> swift: cargo build -p pinwire-ffi -p pinwire-testserver -p uniffi-bindgen -p pinwire-cli"
+CARGO_TARGET_DIR=$TARGET cargo build --locked -p pinwire-ffi -p pinwire-testserver -p uniffi-bindgen -p pinwire-cli ||
     suite_script_fail "cargo build failed"
 
 echo "==> swift: uniffi-bindgen generate --language swift"

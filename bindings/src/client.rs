@@ -7,6 +7,7 @@ use crate::events::{ListenerObserver, PinEventListener};
 use crate::policy::{policy_from, PinRule};
 use crate::report::ReportingOptions;
 use crate::runtime;
+use crate::updates::{update_options, UpdateError, UpdateEventListener, UpdateOutcome, UpdateSource};
 use rustls_pki_types::CertificateDer;
 use std::sync::Arc;
 use std::time::Duration;
@@ -66,6 +67,9 @@ pub struct ClientOptions {
     /// Send pin failure reports (TrustKit's format) in the background.
     #[uniffi(default = None)]
     pub reporting: Option<ReportingOptions>,
+    /// Take signed pin updates: the pins given here (or by the configuration file) are the shipped ones.
+    #[uniffi(default = None)]
+    pub updates: Option<UpdateSource>,
 }
 
 /// A header.
@@ -120,6 +124,7 @@ fn build(
     mut builder: pinwire::ClientBuilder,
     options: &ClientOptions,
     listener: Option<Arc<dyn PinEventListener>>,
+    update_listener: Option<Arc<dyn UpdateEventListener>>,
 ) -> Result<Arc<PinwireClient>, PinwireError> {
     builder = builder
         .max_redirects(options.max_redirects as usize)
@@ -151,6 +156,15 @@ fn build(
     if let Some(reporting) = &options.reporting {
         builder = builder.reporting(crate::report::report_config(reporting)?);
     }
+    match (&options.updates, update_listener) {
+        (Some(source), listener) => builder = builder.updates(update_options(source, listener)?),
+        (None, Some(_)) => {
+            return Err(PinwireError::InvalidConfig {
+                detail: "an update listener needs an update source (ClientOptions.updates)".into(),
+            })
+        }
+        (None, None) => {}
+    }
     let inner = runtime::enter(|| builder.build())?;
     Ok(Arc::new(PinwireClient { inner }))
 }
@@ -163,25 +177,27 @@ pub struct PinwireClient {
 
 #[uniffi::export]
 impl PinwireClient {
-    /// Builds a client; `listener` receives every pin decision.
-    #[uniffi::constructor]
+    /// Builds a client; `listener` receives every pin decision, `update_listener` every update outcome.
+    #[uniffi::constructor(default(update_listener = None))]
     pub fn new(
         options: ClientOptions,
         listener: Option<Arc<dyn PinEventListener>>,
+        update_listener: Option<Arc<dyn UpdateEventListener>>,
     ) -> Result<Arc<PinwireClient>, PinwireError> {
         let trust =
             pinwire::TrustSource::from_roots(roots_from(&options.trusted_roots_pem)?, options.include_platform_trust)?;
         let builder = pinwire::Client::builder().policy(policy_from(&options)?).trust(trust);
-        build(builder, &options, listener)
+        build(builder, &options, listener, update_listener)
     }
 
     /// Builds a client whose pins and trust anchors come from a configuration file; `options` gives
     /// the rest (timeouts, proxy, ...) and must not carry pins or trust of its own.
-    #[uniffi::constructor]
+    #[uniffi::constructor(default(update_listener = None))]
     pub fn from_config(
         config: Arc<PinConfig>,
         options: ClientOptions,
         listener: Option<Arc<dyn PinEventListener>>,
+        update_listener: Option<Arc<dyn UpdateEventListener>>,
     ) -> Result<Arc<PinwireClient>, PinwireError> {
         if !options.pins.is_empty()
             || !options.trusted_roots_pem.is_empty()
@@ -196,7 +212,32 @@ impl PinwireClient {
             });
         }
         let builder = pinwire::Client::builder().pin_config(&config.inner, config.debuggable)?;
-        build(builder, &options, listener)
+        build(builder, &options, listener, update_listener)
+    }
+
+    /// The version of the pin configuration in use: 0 (or the shipped version) until an update is applied.
+    pub fn version_in_use(&self) -> u64 {
+        self.inner.version_in_use()
+    }
+
+    /// Applies a signed pin update the app got another way (push, remote config). On success it decides
+    /// every new connection; otherwise what is in use stays, and the error says why.
+    pub fn apply_update(&self, document: Vec<u8>) -> Result<UpdateOutcome, UpdateError> {
+        // The new configuration builds a new HTTP client, which needs the runtime context.
+        let outcome = runtime::enter(|| self.inner.apply_update(&document))?;
+        Ok(UpdateOutcome::new(outcome, self.inner.version_in_use()))
+    }
+
+    /// Fetches the update document from the update URL now, over a connection pinned by the shipped
+    /// pins, and applies it.
+    pub async fn check_for_update(&self) -> Result<UpdateOutcome, UpdateError> {
+        let client = self.inner.clone();
+        let outcome = runtime::spawn(async move { client.check_for_update().await })
+            .await
+            .map_err(|e| UpdateError::Client {
+                detail: PinwireError::from_join_error(e).to_string(),
+            })??;
+        Ok(UpdateOutcome::new(outcome, self.inner.version_in_use()))
     }
 
     /// Sends a request; returns once the response headers have arrived, with the part of the body that

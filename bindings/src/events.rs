@@ -59,6 +59,8 @@ pub struct PinEventRecord {
     pub expiration: Option<SystemTime>,
     /// When the decision was made.
     pub at: SystemTime,
+    /// The version of the configuration that decided (0: the shipped one; else a signed update's).
+    pub config_version: u64,
 }
 
 /// Receives pin decisions. Called during TLS handshakes on Pinwire's threads: return quickly.
@@ -91,6 +93,7 @@ impl From<&pinwire::PinEvent> for PinEventRecord {
             chain_der: certs.iter().map(|c| c.der().to_vec()).collect(),
             expiration: event.expiration.map(SystemTime::from),
             at: event.at,
+            config_version: event.config_version,
         }
     }
 }
@@ -120,7 +123,7 @@ mod tests {
             expiration: Some(time::macros::datetime!(2030-01-02 03:04:05 UTC)),
             chain: pinwire::ValidatedChain::new(Vec::new()),
             at: SystemTime::UNIX_EPOCH + std::time::Duration::from_millis(1_700_000_000_123),
-            config_version: 0,
+            config_version: 7,
         }
     }
 
@@ -152,6 +155,7 @@ mod tests {
         assert!(record.include_subdomains);
         assert!(!record.enforced);
         assert!(record.allowed, "report-only lets a mismatch through");
+        assert_eq!(record.config_version, 7);
         assert_eq!(record.expected_pins.len(), 2);
         assert!(record.chain_pins.is_empty() && record.chain_subjects.is_empty() && record.chain_der.is_empty());
         assert_eq!(

@@ -18,6 +18,7 @@ mod pins;
 mod policy;
 mod report;
 mod runtime;
+mod updates;
 
 pub use cancel::CancellationToken;
 pub use client::{BodyReader, ClientOptions, Header, HttpRequest, HttpResponse, PinwireClient, ResolveOverride};
@@ -27,5 +28,9 @@ pub use events::{PinEventListener, PinEventRecord, PinOutcome};
 pub use pins::{pin_from_certificate_der, pin_from_certificates_pem, pin_from_private_key, pin_from_public_key};
 pub use policy::{policy_json, PinRule};
 pub use report::{ReportUri, ReportingOptions};
+pub use updates::{
+    UpdateError, UpdateEvent, UpdateEventKind, UpdateEventListener, UpdateOrigin, UpdateOutcome, UpdateRefusal,
+    UpdateSource,
+};
 
 uniffi::setup_scaffolding!();

@@ -21,6 +21,7 @@ fn options() -> ClientOptions {
         resolve: Vec::new(),
         user_agent: None,
         reporting: None,
+        updates: None,
     }
 }
 

@@ -65,8 +65,26 @@ extension PinwireClient {
         var handlers: [@Sendable (PinEvent) -> Void] = []
         var config: PinConfig?
         var reporting: ReportingOptions?
+        var updates: UpdateOptions?
+        var updateHandlers: [@Sendable (UpdateEvent) -> Void] = []
 
         public init() {}
+
+        /// Takes signed pin updates (see `UpdateOptions`). The pins given to this builder (or its `config`) are
+        /// the shipped ones: the floor the client falls back to whenever no valid update is at hand.
+        public func updates(_ updates: UpdateOptions) -> Builder {
+            var copy = self
+            copy.updates = updates
+            return copy
+        }
+
+        /// Calls `handler` with every update outcome (on the thread that applied it: return quickly). Needs
+        /// `updates`.
+        public func onUpdateEvent(_ handler: @escaping @Sendable (UpdateEvent) -> Void) -> Builder {
+            var copy = self
+            copy.updateHandlers.append(handler)
+            return copy
+        }
 
         /// Takes the pins, trust anchors and cleartext rules from a configuration file (Pinwire JSON or a
         /// TrustKit dictionary) instead of `add`, `trustedRoots`, `includePlatformTrust`,
@@ -267,7 +285,8 @@ extension PinwireClient {
                 http1Only: http1Only,
                 resolve: resolve.map { ResolveOverride(host: $0.host, address: $0.address) },
                 userAgent: userAgent,
-                reporting: reporting
+                reporting: reporting,
+                updates: try updates?.lowered()
             )
         }
     }

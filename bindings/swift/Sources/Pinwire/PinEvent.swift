@@ -42,6 +42,8 @@ public struct PinEvent: Sendable, Hashable {
     public let expiration: Date?
     /// When the decision was made.
     public let at: Date
+    /// The version of the pin configuration that decided: the shipped one, or a signed update's.
+    public let configVersion: UInt64
 
     /// Whether the rule only reports mismatches.
     public var reportOnly: Bool { !enforced }
@@ -65,6 +67,7 @@ public struct PinEvent: Sendable, Hashable {
         chainDER = record.chainDer
         expiration = record.expiration
         at = record.at
+        configVersion = record.configVersion
     }
 }
 

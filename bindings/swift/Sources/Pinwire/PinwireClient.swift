@@ -23,18 +23,43 @@ public final class PinwireClient: Sendable {
         _ = ignoreSIGPIPE
         let hub = PinEventHub(handlers: builder.handlers)
         let options = try builder.options()
+        let updates = builder.updateHandlers.isEmpty ? nil : UpdateEventHub(handlers: builder.updateHandlers)
         if let config = builder.config {
             inner = try callRust {
-                try PinwireBindings.PinwireClient.fromConfig(config: config.inner, options: options, listener: hub)
+                try PinwireBindings.PinwireClient.fromConfig(
+                    config: config.inner, options: options, listener: hub, updateListener: updates)
             }
         } else {
-            inner = try callRust { try PinwireBindings.PinwireClient(options: options, listener: hub) }
+            inner = try callRust {
+                try PinwireBindings.PinwireClient(options: options, listener: hub, updateListener: updates)
+            }
         }
         self.hub = hub
     }
 
     deinit {
         hub.finish()
+    }
+
+    /// The version of the pin configuration in use: the shipped version until a signed update is applied.
+    public var versionInUse: UInt64 { inner.versionInUse() }
+
+    /// Applies a signed pin update the app got another way (push, remote config). On success it decides
+    /// every new connection; otherwise the configuration in use stays and `UpdateError` says why.
+    @discardableResult
+    public func applyUpdate(_ document: Data) throws -> UpdateOutcome {
+        try callRustUpdate { try UpdateOutcome(inner.applyUpdate(document: document)) }
+    }
+
+    /// Fetches the update document from the update URL now, over a connection pinned by the shipped pins,
+    /// and applies it. Throws `UpdateError` saying why nothing was applied.
+    @discardableResult
+    public func checkForUpdate() async throws -> UpdateOutcome {
+        do {
+            return try await UpdateOutcome(inner.checkForUpdate())
+        } catch let error as PinwireBindings.UpdateError {
+            throw UpdateError(error)
+        }
     }
 
     /// Sends a request; returns once the response headers have arrived. Cancelling the calling task stops

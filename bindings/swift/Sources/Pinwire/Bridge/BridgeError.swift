@@ -47,7 +47,13 @@ extension BridgeError {
     init(_ error: PinwireError) {
         let strings = { (list: [String]) in BridgeValue.list(list.map(BridgeValue.string)) }
         switch error {
-XX: strings(expectedPins), "chainPins": strings(chainPins),
+        case let .pinMismatch(host, port, pattern, expectedPins, chainPins, chainSubjects, detail):
+            self.init(
+                code: .pinMismatch, message: detail,
+                fields: [
+                    "host": .string(host), "port": port.map { BridgeValue.int(Int($0)) } ?? .null,
+                    "pattern": .string(pattern),
+                    "expectedPins": strings(expectedPins), "chainPins": strings(chainPins),
                     "chainSubjects": strings(chainSubjects),
                 ])
         case let .untrustedCertificate(host, reason, detail):

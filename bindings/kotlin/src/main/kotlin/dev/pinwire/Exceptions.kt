@@ -3,6 +3,7 @@ package dev.pinwire
 import java.io.IOException
 import kotlin.coroutines.cancellation.CancellationException
 import dev.pinwire.ffi.PinwireException as FfiError
+import dev.pinwire.ffi.UpdateException as FfiUpdateError
 
 /**
  * Every way a Pinwire call fails. Each subclass carries the fields a caller acts on; [message] is the
@@ -190,5 +191,56 @@ internal inline fun <T> ffiCall(what: String, block: () -> T): T {
         // The generated objects throw this when used after destroy(): a close() raced with this call.
         if (e.message?.contains("already been destroyed") == true) throw ClosedException(what)
         throw e
+    }
+}
+
+/**
+ * Why a signed pin update was refused: [BAD_SIGNATURE][UpdateRefusal.BAD_SIGNATURE],
+ * [ROLLBACK][UpdateRefusal.ROLLBACK], [EXPIRED][UpdateRefusal.EXPIRED], ... The core's enum, as UniFFI
+ * generates it.
+ */
+typealias UpdateRefusal = dev.pinwire.ffi.UpdateRefusal
+
+/**
+ * A signed pin update was not applied ([PinwireClient.applyUpdate], [PinwireClient.checkForUpdate]); the
+ * configuration in use stays in use. [reason] says why, [message] is the core's own text.
+ */
+class UpdateException(
+    /** Why. */
+    val reason: UpdateRefusal,
+    /** The document's version, when it was read that far. */
+    val version: Long?,
+    message: String,
+) : PinwireException(message)
+
+internal fun FfiUpdateError.toKotlin(): UpdateException = when (this) {
+    is FfiUpdateError.NotConfigured -> UpdateException(UpdateRefusal.NOT_CONFIGURED, null, detail)
+    is FfiUpdateError.TooLarge -> UpdateException(UpdateRefusal.TOO_LARGE, null, detail)
+    is FfiUpdateError.Malformed -> UpdateException(UpdateRefusal.MALFORMED, null, detail)
+    is FfiUpdateError.MissingKeyId -> UpdateException(UpdateRefusal.MISSING_KEY_ID, null, detail)
+    is FfiUpdateError.UnknownKeyId -> UpdateException(UpdateRefusal.UNKNOWN_KEY_ID, null, detail)
+    is FfiUpdateError.AlgorithmNotAllowed -> UpdateException(UpdateRefusal.ALGORITHM_NOT_ALLOWED, null, detail)
+    is FfiUpdateError.BadSignature -> UpdateException(UpdateRefusal.BAD_SIGNATURE, null, detail)
+    is FfiUpdateError.InvalidPayload -> UpdateException(UpdateRefusal.INVALID_PAYLOAD, null, detail)
+    is FfiUpdateError.Expired -> UpdateException(UpdateRefusal.EXPIRED, version.toLong(), detail)
+    is FfiUpdateError.IssuedInFuture -> UpdateException(UpdateRefusal.ISSUED_IN_FUTURE, version.toLong(), detail)
+    is FfiUpdateError.InvalidConfiguration ->
+        UpdateException(UpdateRefusal.INVALID_CONFIGURATION, version.toLong(), detail)
+    is FfiUpdateError.UnacceptableConfiguration ->
+        UpdateException(UpdateRefusal.UNACCEPTABLE_CONFIGURATION, version.toLong(), detail)
+    is FfiUpdateError.Rollback -> UpdateException(UpdateRefusal.ROLLBACK, version.toLong(), detail)
+    is FfiUpdateError.SameVersionDifferentContent ->
+        UpdateException(UpdateRefusal.SAME_VERSION_DIFFERENT_CONTENT, version.toLong(), detail)
+    is FfiUpdateError.Fetch -> UpdateException(UpdateRefusal.FETCH, null, detail)
+    is FfiUpdateError.Store -> UpdateException(UpdateRefusal.STORE, null, detail)
+    is FfiUpdateError.Client -> UpdateException(UpdateRefusal.CLIENT, null, detail)
+}
+
+/** [ffiCall] for the update calls, whose generated error is their own. */
+internal inline fun <T> ffiUpdateCall(block: () -> T): T {
+    try {
+        return ffiCall("client", block)
+    } catch (e: FfiUpdateError) {
+        throw e.toKotlin()
     }
 }

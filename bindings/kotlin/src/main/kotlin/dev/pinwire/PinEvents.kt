@@ -43,6 +43,8 @@ class PinEvent(
     val expiration: Instant?,
     /** When the decision was made. */
     val at: Instant,
+    /** The version of the pin configuration that decided: the shipped one, or a signed update's. */
+    val configVersion: Long = 0,
 ) {
     override fun toString(): String =
         "PinEvent(host=$host, port=$port, pattern=$pattern, outcome=$outcome, enforced=$enforced, " +
@@ -85,4 +87,5 @@ internal fun PinEventRecord.toKotlin(): PinEvent = PinEvent(
     chainDer = chainDer,
     expiration = expiration,
     at = at,
+    configVersion = configVersion.toLong(),
 )

@@ -87,6 +87,26 @@ class PinwireClient private constructor(private val ffi: FfiClient) : Closeable 
         }
     }
 
+    /** The version of the pin configuration in use: the shipped version until a signed update is applied. */
+    val versionInUse: Long get() = ffiCall("client") { ffi.versionInUse() }.toLong()
+
+    /**
+     * Applies a signed pin update the app got another way (push, remote config). On success it decides every
+     * new connection; otherwise the configuration in use stays.
+     *
+     * @throws UpdateException saying why the document was refused.
+     */
+    @Throws(UpdateException::class)
+    fun applyUpdate(document: ByteArray): UpdateOutcome = ffiUpdateCall { ffi.applyUpdate(document) }.toKotlin()
+
+    /**
+     * Fetches the update document from the [update URL][UpdateOptions.url] now, over a connection pinned by
+     * the shipped pins, and applies it.
+     *
+     * @throws UpdateException saying why nothing was applied.
+     */
+    suspend fun checkForUpdate(): UpdateOutcome = ffiUpdateCall { ffi.checkForUpdate() }.toKotlin()
+
     /** Whether [close] was called. */
     val isClosed: Boolean get() = closed.get()
 
@@ -147,6 +167,8 @@ class PinwireClient private constructor(private val ffi: FfiClient) : Closeable 
         private var listener: PinEventListener? = null
         private var config: PinConfig? = null
         private var reporting: ReportingOptions? = null
+        private var updates: UpdateOptions? = null
+        private var updateListener: UpdateListener? = null
 
         /** Pins [pattern] to [pins] (at least two distinct pins: a backup key). */
         fun add(pattern: String, vararg pins: String): Builder = add(pattern, *pins) {}
@@ -246,6 +268,15 @@ class PinwireClient private constructor(private val ffi: FfiClient) : Closeable 
             )
         }
 
+        /**
+         * Takes signed pin updates: `updates { keys(jwk); storeDirectory(filesDir); url("https://...") }`. The
+         * pins given to this builder (or its [config]) are the shipped ones, the floor it falls back to.
+         */
+        fun updates(configure: UpdateOptions.() -> Unit) = apply { updates = UpdateOptions().apply(configure) }
+
+        /** Hears every update outcome (see [UpdateListener]); needs [updates]. */
+        fun updateListener(listener: UpdateListener) = apply { updateListener = listener }
+
         /** Receives every pin decision (see [PinEventListener]). */
         fun listener(listener: PinEventListener) = apply { this.listener = listener }
 
@@ -260,9 +291,10 @@ class PinwireClient private constructor(private val ffi: FfiClient) : Closeable 
         fun build(): PinwireClient {
             val options = options()
             val adapter = listener?.let(::ListenerAdapter)
+            val updateAdapter = updateListener?.let(::UpdateListenerAdapter)
             val native = when (val config = config) {
-                null -> ffiCall("client builder") { FfiClient(options, adapter) }
-                else -> config.withNative { FfiClient.fromConfig(it, options, adapter) }
+                null -> ffiCall("client builder") { FfiClient(options, adapter, updateAdapter) }
+                else -> config.withNative { FfiClient.fromConfig(it, options, adapter, updateAdapter) }
             }
             return PinwireClient(native)
         }
@@ -292,6 +324,7 @@ class PinwireClient private constructor(private val ffi: FfiClient) : Closeable 
                 resolve = resolve.toList(),
                 userAgent = userAgent,
                 reporting = reporting,
+                updates = updates?.toFfi(),
             )
 
         private fun checked(timeout: Duration): Duration {

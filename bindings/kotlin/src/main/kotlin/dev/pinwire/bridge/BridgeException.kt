@@ -16,6 +16,7 @@ import dev.pinwire.ReadTimeoutException
 import dev.pinwire.TimeoutException
 import dev.pinwire.TooManyRedirectsException
 import dev.pinwire.UntrustedCertificateException
+import dev.pinwire.UpdateException
 import kotlin.coroutines.cancellation.CancellationException
 
 /**
@@ -111,6 +112,8 @@ internal fun PinwireException.toBridge(): BridgeException {
         is InvalidUrlException -> BridgeException(BridgeErrorCodes.INVALID_URL, text, mapOf("url" to url))
         is ClosedException -> BridgeException(BridgeErrorCodes.CLOSED, text, mapOf("what" to what))
         is InternalException -> BridgeException(BridgeErrorCodes.INTERNAL, text)
+        // The bridge offers no pin-update calls, so an update error reaching it is a bug in the bridge.
+        is UpdateException -> BridgeException(BridgeErrorCodes.INTERNAL, text, mapOf("reason" to constantName(reason.name)))
     }
 }
 
