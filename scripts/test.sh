@@ -22,7 +22,7 @@ run_suite_script "android-check" scripts/check-android.sh
 run_suite_script "ios-check" scripts/check-ios.sh
 run_suite_script "artifacts" scripts/test-artifacts.sh
 if [ -n "${FUZZ_SECONDS:-}" ]; then
-    # CI sets FUZZ_SECONDS (60 per target); locally: FUZZ_SECONDS=20 scripts/test.sh
+    # CI sets FUZZ_SECONDS (30 per target); locally: FUZZ_SECONDS=20 scripts/test.sh
     run_suite_script "fuzz" scripts/fuzz.sh
 else
     echo "==> fuzz: skipped (set FUZZ_SECONDS to fuzz every config parser for that long)"
