@@ -6,7 +6,7 @@
 #   scripts/check-docs.sh            # every *.md outside build output
 #   scripts/check-docs.sh FILE...    # only these files
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 
 if [ "$#" -gt 0 ]; then
     files=("$@")

@@ -2,7 +2,7 @@ package dev.pinwire.r8app
 
 import android.content.Context
 import dev.pinwire.PinwireClient
-import dev.pinwire.Pins
+import dev.pinwire.Pin
 import dev.pinwire.Request
 import dev.pinwire.android.Pinwire
 
@@ -22,7 +22,7 @@ object App {
         val host = url.substringAfter("://").substringBefore('/')
         PinwireClient { add(host, pin) }.use { client ->
             client.executeBlocking(Request.get(url)).use { response ->
-                return "${response.status} ${Pins.fromPublicKey(ByteArray(0))}"
+                return "${response.status} ${Pin.fromPublicKey(ByteArray(0))}"
             }
         }
     }
