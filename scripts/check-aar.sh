@@ -125,7 +125,7 @@ if [ "$r8_only" = 1 ]; then
     :
 elif java -cp "$r8" com.android.tools.r8.D8 --release --min-api "$MIN_SDK" --lib "$android_all" --lib "$java_home" "${classpath[@]}" \
     --output "$work/d8.zip" "$work/aar/classes.jar" >"$work/d8.log" 2>&1 &&
-    unzip -Z1 "$work/d8.zip" 2>/dev/null | grep -qx classes.dex; then
+    unzip -Z1 "$work/d8.zip" 2>/dev/null | grep -x classes.dex >/dev/null; then
     pass "d8 (classes.dex at --min-api $MIN_SDK, $(unzip -l "$work/d8.zip" classes.dex | awk 'NR == 4 { print $1 }') bytes)"
 else
     fail d8 "$(tail -n 5 "$work/d8.log")"

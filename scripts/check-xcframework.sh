@@ -106,7 +106,7 @@ while IFS='|' read -r id path _ platform variant archs; do
     esac
     problems=()
     want_archs=$(echo "$archs" | tr ',' '\n' | sort | paste -sd, -)
-    if llvm-objdump --macho --universal-headers "$lib" 2>/dev/null | grep -q '^fat_magic'; then
+    if llvm-objdump --macho --universal-headers "$lib" 2>/dev/null | grep '^fat_magic' >/dev/null; then
         got_archs=$(llvm-lipo -archs "$lib" 2>/dev/null | tr ' ' '\n' | sed '/^$/d' | sort | paste -sd, -)
         [ "$got_archs" = "$want_archs" ] || problems+=("llvm-lipo -archs says '$got_archs', the plist '$want_archs'")
     else
@@ -173,12 +173,15 @@ if [ ! -f "$zip" ] || [ ! -f "$zip.checksum" ]; then
 else
     sum=$(cat "$zip.checksum")
     sha=$(sha256sum "$zip" | cut -d' ' -f1)
-    roots=$(unzip -Z1 "$zip" | cut -d/ -f1 | sort -u | paste -sd' ' -)
+    # The listing once, into a variable: `unzip | grep -q` under pipefail fails at random when grep stops
+    # reading early and unzip gets SIGPIPE.
+    listing=$(unzip -Z1 "$zip")
+    roots=$(cut -d/ -f1 <<<"$listing" | sort -u | paste -sd' ' -)
     if [ "$sum" != "$sha" ]; then
         fail zip "recorded checksum $sum, archive SHA-256 $sha"
     elif [ "$roots" != "$XCF_NAME.xcframework" ]; then
         fail zip "the archive's top level is '$roots', not $XCF_NAME.xcframework"
-    elif ! unzip -Z1 "$zip" | grep -qx "$XCF_NAME.xcframework/Info.plist"; then
+    elif ! grep -qx "$XCF_NAME.xcframework/Info.plist" <<<"$listing"; then
         fail zip "no $XCF_NAME.xcframework/Info.plist in the archive"
     else
         pass "zip (xcframework at the root, SHA-256 = SwiftPM checksum $sum)"
