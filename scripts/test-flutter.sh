@@ -31,11 +31,4 @@ ensure_jdk_and_maven
 kotlin_build_native
 kotlin_generate_bindings
 
-echo "==> mvn test (bindings/flutter/android/jvm-test)"
-log=$(mktemp)
-trap 'rm -f "$log"' EXIT
-mvn -B --no-transfer-progress -Dstyle.color=never -f "$HARNESS/pom.xml" test \
-    "-Dgenerated.uniffi=$GENERATED" "-Djna.library.path=$LIBDIR" "-Dpinwire.testserver=$LIBDIR/pinwire-testserver" 2>&1 \
-    | sed -u "s/\x1b\[[0-9;]*m//g" | tee "$log"
-status=${PIPESTATUS[0]}
-suite_script_finish_surefire "$log" "$status"
+kotlin_mvn_test "$HARNESS/pom.xml" "-Dgenerated.uniffi=$GENERATED"

@@ -6,7 +6,7 @@ library;
 
 export 'src/cancel.dart' show CancelToken;
 export 'src/client.dart' show ClientOptions, PinRule, PinwireClient, PinwireRequest;
-export 'src/errors.dart';
+export 'src/errors.dart' hide exceptionFromError;
 export 'src/events.dart' show PinEvent, PinOutcome;
 export 'src/http_client.dart' show PinwireHttpClient;
 export 'src/response.dart' show PinwireResponse;
