@@ -30,12 +30,4 @@ kotlin_build_native
 kotlin_generate_bindings
 
 # --- Maven: compile and test ---------------------------------------------------------------------------
-echo "==> mvn test (bindings/kotlin)"
-log=$(mktemp)
-trap 'rm -f "$log"' EXIT
-mvn -B --no-transfer-progress -Dstyle.color=never -f "$KOTLIN/pom.xml" test \
-    -Djna.library.path="$LIBDIR" -Dpinwire.testserver="$LIBDIR/pinwire-testserver" 2>&1 \
-    | sed -u "s/\x1b\[[0-9;]*m//g" | tee "$log"
-status=${PIPESTATUS[0]}
-
-suite_script_finish_surefire "$log" "$status"
+kotlin_mvn_test "$KOTLIN/pom.xml"
