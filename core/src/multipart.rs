@@ -53,7 +53,10 @@ impl PartHead {
         out.extend_from_slice(b"\r\n");
         if let Some(content_type) = &self.content_type {
             // A header value: visible ASCII and spaces only, so it cannot end the line or the head.
-            let valid = !content_type.is_empty() && content_type.bytes().all(|b| b == b' ' || b == b'\t' || b.is_ascii_graphic());
+            let valid = !content_type.is_empty()
+                && content_type
+                    .bytes()
+                    .all(|b| b == b' ' || b == b'\t' || b.is_ascii_graphic());
             if !valid {
                 return Err(Error::InvalidHeader {
                     detail: format!("multipart part {:?}: content type {content_type:?}", self.name),
@@ -101,7 +104,9 @@ fn check_boundary(boundary: &str) -> Result<(), Error> {
     let bchar = |c: char| c.is_ascii_alphanumeric() || "'()+_,-./:=? ".contains(c);
     if boundary.is_empty() || boundary.len() > 70 || !boundary.chars().all(bchar) || boundary.ends_with(' ') {
         return Err(Error::InvalidHeader {
-            detail: format!("multipart boundary {boundary:?}: 1 to 70 letters, digits or '()+_,-./:=? (no space at the end)"),
+            detail: format!(
+                "multipart boundary {boundary:?}: 1 to 70 letters, digits or '()+_,-./:=? (no space at the end)"
+            ),
         });
     }
     Ok(())
@@ -176,7 +181,9 @@ impl MultipartFraming {
             return None;
         }
         let frame: u64 = self.heads.iter().map(|h| h.len() as u64).sum::<u64>() + self.tail.len() as u64;
-        part_lengths.iter().try_fold(frame, |sum, part| sum.checked_add((*part)?))
+        part_lengths
+            .iter()
+            .try_fold(frame, |sum, part| sum.checked_add((*part)?))
     }
 }
 
@@ -280,10 +287,15 @@ mod tests {
     fn framing_quotes_names_and_counts_its_length() {
         let heads = [
             PartHead::new("a\"b\r\nc"),
-            PartHead::new("file").filename("ünï \"q\".txt").content_type("text/plain; charset=utf-8"),
+            PartHead::new("file")
+                .filename("ünï \"q\".txt")
+                .content_type("text/plain; charset=utf-8"),
         ];
         let framing = MultipartFraming::with_boundary(&heads, "XyZ").expect("valid");
-        assert_eq!(&framing.heads()[0][..], b"--XyZ\r\nContent-Disposition: form-data; name=\"a%22b%0D%0Ac\"\r\n\r\n");
+        assert_eq!(
+            &framing.heads()[0][..],
+            b"--XyZ\r\nContent-Disposition: form-data; name=\"a%22b%0D%0Ac\"\r\n\r\n"
+        );
         assert_eq!(
             &framing.heads()[1][..],
             "\r\n--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"ünï %22q%22.txt\"\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n".as_bytes()
@@ -298,7 +310,10 @@ mod tests {
     #[test]
     fn bad_content_types_and_boundaries_are_refused() {
         let head = PartHead::new("f").content_type("text/plain\r\nX-Evil: 1");
-        assert!(matches!(MultipartFraming::with_boundary(&[head], "b"), Err(Error::InvalidHeader { .. })));
+        assert!(matches!(
+            MultipartFraming::with_boundary(&[head], "b"),
+            Err(Error::InvalidHeader { .. })
+        ));
         for boundary in ["", "a\"b", "end ", &"x".repeat(71), "a\r\n"] {
             assert!(MultipartFraming::with_boundary(&[], boundary).is_err(), "{boundary:?}");
         }
@@ -320,7 +335,10 @@ mod tests {
         let (body, content_type) = form.into_body_with(framing).expect("encodes");
         assert_eq!(content_type, "multipart/form-data; boundary=B");
         match body {
-            Body::Bytes(bytes) => assert_eq!(&bytes[..], b"--B\r\nContent-Disposition: form-data; name=\"k\"\r\n\r\nv\r\n--B--\r\n"),
+            Body::Bytes(bytes) => assert_eq!(
+                &bytes[..],
+                b"--B\r\nContent-Disposition: form-data; name=\"k\"\r\n\r\nv\r\n--B--\r\n"
+            ),
             other => panic!("expected bytes, got {other:?}"),
         }
     }

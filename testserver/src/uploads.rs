@@ -18,11 +18,16 @@ use std::convert::Infallible;
 type Body = BoxBody<Bytes, Infallible>;
 
 fn answer(status: StatusCode, body: Value) -> Response<Body> {
-    let mut response = Response::new(Full::new(Bytes::from(body.to_string())).map_err(|never| match never {}).boxed());
+    let mut response = Response::new(
+        Full::new(Bytes::from(body.to_string()))
+            .map_err(|never| match never {})
+            .boxed(),
+    );
     *response.status_mut() = status;
-    response
-        .headers_mut()
-        .insert("content-type", hyper::header::HeaderValue::from_static("application/json"));
+    response.headers_mut().insert(
+        "content-type",
+        hyper::header::HeaderValue::from_static("application/json"),
+    );
     response
 }
 
@@ -40,7 +45,12 @@ pub(crate) async fn route(parts: &[&str], req: Request<Incoming>) -> Response<Bo
 }
 
 async fn digest(req: Request<Incoming>) -> Response<Body> {
-    let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
+    let header = |name: &str| {
+        req.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
     let content_length = header("content-length");
     let chunked = header("transfer-encoding").is_some_and(|t| t.contains("chunked"));
     let version = format!("{:?}", req.version());
@@ -74,7 +84,11 @@ async fn digest(req: Request<Incoming>) -> Response<Body> {
 }
 
 async fn multipart(req: Request<Incoming>) -> Response<Body> {
-    let content_type = req.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("");
+    let content_type = req
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     let boundary = match multer::parse_boundary(content_type) {
         Ok(boundary) => boundary,
         Err(e) => return answer(StatusCode::BAD_REQUEST, json!({ "error": e.to_string() })),

@@ -110,8 +110,15 @@ async fn progress_is_heard_in_order_up_to_the_total() {
         let total = (case != "unknown").then_some(data.len() as u64);
         assert!(heard.len() >= data.len() / CHUNK, "{case}: {} calls", heard.len());
         assert!(heard.windows(2).all(|w| w[0].0 < w[1].0), "{case}: sent only grows");
-        assert!(heard.iter().all(|(_, t)| *t == total), "{case}: the total is the declared length");
-        assert_eq!(heard.last().map(|h| h.0), Some(data.len() as u64), "{case}: progress reaches the end");
+        assert!(
+            heard.iter().all(|(_, t)| *t == total),
+            "{case}: the total is the declared length"
+        );
+        assert_eq!(
+            heard.last().map(|h| h.0),
+            Some(data.len() as u64),
+            "{case}: progress reaches the end"
+        );
     }
 }
 
@@ -129,11 +136,23 @@ async fn a_wrong_length_or_an_aborted_source_fails_the_request_not_the_server() 
         let request = Request::post(&target, body).unwrap();
         async move { client.execute(request).await.map(|_| ()) }
     });
-    writer.write(Bytes::from(vec![1u8; 60])).await.expect("within the length");
+    writer
+        .write(Bytes::from(vec![1u8; 60]))
+        .await
+        .expect("within the length");
     let error = writer.write(Bytes::from(vec![1u8; 60])).await.unwrap_err();
-    assert_eq!(error, WriteError::TooLong { length: 100, written: 120 });
+    assert_eq!(
+        error,
+        WriteError::TooLong {
+            length: 100,
+            written: 120
+        }
+    );
     let failed = call.await.unwrap().unwrap_err();
-    assert!(matches!(&failed, Error::Protocol { detail, .. } if detail.contains("120 bytes written")), "{failed:?}");
+    assert!(
+        matches!(&failed, Error::Protocol { detail, .. } if detail.contains("120 bytes written")),
+        "{failed:?}"
+    );
 
     // Shorter than declared.
     let (writer, body) = Body::channel(Some(100));
@@ -143,7 +162,13 @@ async fn a_wrong_length_or_an_aborted_source_fails_the_request_not_the_server() 
         async move { client.execute(request).await.map(|_| ()) }
     });
     writer.write(Bytes::from(vec![1u8; 60])).await.unwrap();
-    assert_eq!(writer.finish().unwrap_err(), WriteError::TooShort { length: 100, written: 60 });
+    assert_eq!(
+        writer.finish().unwrap_err(),
+        WriteError::TooShort {
+            length: 100,
+            written: 60
+        }
+    );
     assert!(call.await.unwrap().is_err());
 
     // The source fails (a file that cannot be read): its reason is in the error.
@@ -156,7 +181,10 @@ async fn a_wrong_length_or_an_aborted_source_fails_the_request_not_the_server() 
     writer.write(Bytes::from(vec![1u8; 60])).await.unwrap();
     writer.abort("disk on fire");
     let failed = call.await.unwrap().unwrap_err();
-    assert!(matches!(&failed, Error::Protocol { detail, .. } if detail.contains("disk on fire")), "{failed:?}");
+    assert!(
+        matches!(&failed, Error::Protocol { detail, .. } if detail.contains("disk on fire")),
+        "{failed:?}"
+    );
     assert_eq!(writer.finish().unwrap_err(), WriteError::Finished);
 
     // A writer dropped without finishing never passes for a complete chunked body.
@@ -169,13 +197,19 @@ async fn a_wrong_length_or_an_aborted_source_fails_the_request_not_the_server() 
     writer.write(Bytes::from(vec![1u8; 60])).await.unwrap();
     drop(writer);
     let failed = call.await.unwrap().unwrap_err();
-    assert!(matches!(&failed, Error::Protocol { detail, .. } if detail.contains("dropped before finish")), "{failed:?}");
+    assert!(
+        matches!(&failed, Error::Protocol { detail, .. } if detail.contains("dropped before finish")),
+        "{failed:?}"
+    );
 
     // A sized stream that ends early fails too.
     let short = futures_util::stream::iter([Ok::<_, std::io::Error>(Bytes::from_static(b"abc"))]);
     let request = Request::post(&target, Body::from_sized_stream(short, 10)).unwrap();
     let failed = client.execute(request).await.unwrap_err();
-    assert!(matches!(&failed, Error::Protocol { detail, .. } if detail.contains("declared as 10 bytes")), "{failed:?}");
+    assert!(
+        matches!(&failed, Error::Protocol { detail, .. } if detail.contains("declared as 10 bytes")),
+        "{failed:?}"
+    );
 
     // The server took none of these as a whole body; a good upload still works on the same client.
     let (writer, body) = Body::channel(Some(3));
@@ -219,10 +253,16 @@ async fn cancelling_mid_upload_ends_the_call_and_the_writer() {
             .expect("the writer is stopped, not left waiting")
             .unwrap();
         assert_eq!(error, WriteError::Closed, "{alpn:?}");
-        assert!(written >= total / 2 && written < total, "{alpn:?}: {written} bytes written");
+        assert!(
+            written >= total / 2 && written < total,
+            "{alpn:?}: {written} bytes written"
+        );
         if alpn == Alpn::Http1Only {
             // The connection carrying the half-sent body is closed, not returned to the pool.
-            assert!(server.wait_closed(1, Duration::from_secs(10)).await, "the connection closes");
+            assert!(
+                server.wait_closed(1, Duration::from_secs(10)).await,
+                "the connection closes"
+            );
         }
         assert!(server.stats().requests.load(Ordering::SeqCst) == 1);
     }
@@ -242,7 +282,9 @@ async fn a_multipart_form_is_parsed_back_by_the_server() {
             .text("title", "Holidays \u{2600}")
             .text("we\"ird\r\nname", "value")
             .part(
-                PartHead::new("photo").filename("beach \"1\".jpg").content_type("image/jpeg"),
+                PartHead::new("photo")
+                    .filename("beach \"1\".jpg")
+                    .content_type("image/jpeg"),
                 photo.clone(),
             );
         let mut pump = None;
@@ -254,7 +296,10 @@ async fn a_multipart_form_is_parsed_back_by_the_server() {
         let (body, content_type) = form.into_body().unwrap();
         assert!(content_type.starts_with("multipart/form-data; boundary=pinwire-"));
         assert_eq!(matches!(body, Body::Bytes(_)), all_in_memory);
-        let request = Request::post(&target, body).unwrap().header("content-type", &content_type).unwrap();
+        let request = Request::post(&target, body)
+            .unwrap()
+            .header("content-type", &content_type)
+            .unwrap();
         let seen = json(client.execute(request).await.expect("upload")).await;
         if let Some(pump) = pump {
             pump.await.unwrap().unwrap();
@@ -287,7 +332,11 @@ async fn a_form_with_a_sized_streamed_part_is_sent_with_its_content_length() {
     let data = pattern(200_000);
     let (writer, body) = Body::channel(Some(data.len() as u64));
     let pump = tokio::spawn(write_all(writer, data.clone()));
-    let (body, content_type) = Multipart::new().text("a", "b").part(PartHead::new("f"), body).into_body().unwrap();
+    let (body, content_type) = Multipart::new()
+        .text("a", "b")
+        .part(PartHead::new("f"), body)
+        .into_body()
+        .unwrap();
     let request = Request::post(&url(&server, HOST, "/upload/digest"), body)
         .unwrap()
         .header("content-type", &content_type)
