@@ -41,7 +41,7 @@ internal class PinwireEngine(override val config: PinwireEngineConfig) : HttpCli
     override suspend fun execute(data: HttpRequestData): HttpResponseData {
         val callContext = callContext()
         val requestTime = GMTDate()
-        val response = client.execute(data.toPinwire(callContext))
+        val response = client.execute(data.toPinwire())
         return HttpResponseData(
             statusCode = HttpStatusCode.fromValue(response.status),
             requestTime = requestTime,

@@ -10,33 +10,40 @@ import okhttp3.Protocol
 import okhttp3.Request
 import okhttp3.Response
 import okhttp3.ResponseBody
-import okio.Buffer
 import okio.BufferedSource
 import okio.buffer
+import okio.sink
 import okio.source
 import dev.pinwire.Request as PinwireRequest
+import dev.pinwire.RequestBody as PinwireRequestBody
 import dev.pinwire.Response as PinwireResponse
 
 /**
- * OkHttp's request as Pinwire's: method, URL, headers (the body's content type added), body, and the
- * [callTimeout] if there is one.
+ * OkHttp's request as Pinwire's: method, URL, headers, the body (written into the request while it is
+ * sent, never whole in memory) and the [callTimeout] if there is one. The body decides `Content-Length`
+ * (known length) or chunked transfer (unknown), so neither header is copied.
  */
 internal fun Request.toPinwire(callTimeout: Duration?): PinwireRequest {
     val body = body
     if (body != null && body.isDuplex()) throw IOException("duplex request bodies are not supported by Pinwire")
     return PinwireRequest(url.toString()) {
-        for ((name, value) in headers) header(name, value)
-        val contentType = body?.contentType()
-        if (contentType != null && headers["Content-Type"] == null) header("Content-Type", contentType.toString())
-        if (body != null) {
-            val bytes = Buffer().also { body.writeTo(it) }.readByteArray()
-            method(method, bytes)
-        } else {
-            method(method)
+        for ((name, value) in headers) {
+            val framing = name.equals("Content-Length", ignoreCase = true) ||
+                name.equals("Transfer-Encoding", ignoreCase = true)
+            if (!framing) header(name, value)
         }
+        method(method, body?.toPinwire())
         callTimeout?.let { callTimeout(it) }
     }
 }
+
+/** OkHttp's body as Pinwire's: [okhttp3.RequestBody.writeTo] writes through an okio sink into the request. */
+private fun okhttp3.RequestBody.toPinwire(): PinwireRequestBody =
+    PinwireRequestBody.fromOutputStream(contentLength(), contentType()?.toString()) { out ->
+        val sink = out.sink().buffer()
+        writeTo(sink)
+        sink.flush()
+    }
 
 /** Pinwire's response as OkHttp's; [request] is the one the chain sent, its URL replaced after redirects. */
 internal fun PinwireResponse.toOkHttp(request: Request, sentAt: Long): Response {
