@@ -42,14 +42,19 @@ internal class PinwireEngine(override val config: PinwireEngineConfig) : HttpCli
         val callContext = callContext()
         val requestTime = GMTDate()
         val response = client.execute(data.toPinwire())
-        return HttpResponseData(
-            statusCode = HttpStatusCode.fromValue(response.status),
-            requestTime = requestTime,
-            headers = Headers.build { for ((name, value) in response.headers) append(name, value) },
-            version = HttpProtocolVersion.parse(response.version),
-            body = response.bodyChannel(callContext),
-            callContext = callContext,
-        )
+        try {
+            return HttpResponseData(
+                statusCode = HttpStatusCode.fromValue(response.status),
+                requestTime = requestTime,
+                headers = Headers.build { for ((name, value) in response.headers) append(name, value) },
+                version = HttpProtocolVersion.parse(response.version),
+                body = response.bodyChannel(callContext),
+                callContext = callContext,
+            )
+        } catch (e: Throwable) {
+            response.close() // nothing will read it
+            throw e
+        }
     }
 }
 

@@ -44,6 +44,11 @@ internal class PinwireInterceptor(private val client: PinwireClient) : Intercept
             Thread.currentThread().interrupt()
             throw IOException("Canceled: the calling thread was interrupted", e)
         }
-        return response.toOkHttp(request, sentAt)
+        try {
+            return response.toOkHttp(request, sentAt)
+        } catch (e: Throwable) {
+            response.close() // nothing will read it
+            throw e
+        }
     }
 }
