@@ -29,6 +29,9 @@ public struct Request: Sendable, Hashable {
     public var body: Data?
     /// A timeout for the whole call (body included), in seconds; overrides the client's call timeout.
     public var callTimeout: TimeInterval?
+    /// Whether the client follows redirects for this request (default true, up to the client's
+    /// `maxRedirects`); false hands a redirect back as the response.
+    public var followRedirects = true
 
     public init(
         _ url: URL, method: String = "GET", headers: [Header] = [], body: Data? = nil,
@@ -82,6 +85,13 @@ public struct Request: Sendable, Hashable {
         return copy
     }
 
+    /// This request, following redirects or not (`followRedirects`).
+    public func followRedirects(_ follow: Bool) -> Request {
+        var copy = self
+        copy.followRedirects = follow
+        return copy
+    }
+
     /// A request from a `URLRequest`: its URL, method, headers and body (`httpBody`, or `httpBodyStream`
     /// read to its end). `timeoutInterval` (URLSession's idle timeout) and the cache and cookie settings are
     /// not carried over: Pinwire's timeouts are the client's, or `callTimeout`.
@@ -122,7 +132,8 @@ public struct Request: Sendable, Hashable {
             url: url.absoluteString,
             headers: headers.map { PinwireBindings.Header(name: $0.name, value: $0.value) },
             body: body,
-            callTimeout: try callTimeout.map { try checkedTimeout($0, "callTimeout") }
+            callTimeout: try callTimeout.map { try checkedTimeout($0, "callTimeout") },
+            followRedirects: followRedirects
         )
     }
 }
