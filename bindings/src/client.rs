@@ -91,9 +91,12 @@ pub struct HttpRequest {
     /// Headers, in order.
     #[uniffi(default = [])]
     pub headers: Vec<Header>,
-    /// The body.
+    /// The body, in memory.
     #[uniffi(default = None)]
     pub body: Option<Vec<u8>>,
+    /// A body written while it is sent (instead of `body`); a writer serves one request.
+    #[uniffi(default = None)]
+    pub body_writer: Option<Arc<crate::upload::BodyWriter>>,
     /// Overrides the client's call timeout.
     #[uniffi(default = None)]
     pub call_timeout: Option<Duration>,
@@ -261,8 +264,15 @@ impl PinwireClient {
         for header in &request.headers {
             core_request = core_request.header(&header.name, &header.value)?;
         }
-        if let Some(body) = request.body {
-            core_request = core_request.body(body);
+        match (request.body, request.body_writer) {
+            (Some(_), Some(_)) => {
+                return Err(PinwireError::InvalidConfig {
+                    detail: "a request has a body or a body writer, not both".into(),
+                })
+            }
+            (Some(body), None) => core_request = core_request.body(body),
+            (None, Some(writer)) => core_request = core_request.body(writer.take_body()?),
+            (None, None) => {}
         }
         if let Some(call) = request.call_timeout {
             core_request = core_request.call_timeout(timeout(call));

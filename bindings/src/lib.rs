@@ -19,6 +19,7 @@ mod policy;
 mod report;
 mod runtime;
 mod updates;
+mod upload;
 
 pub use cancel::CancellationToken;
 pub use client::{BodyReader, ClientOptions, Header, HttpRequest, HttpResponse, PinwireClient, ResolveOverride};
@@ -32,5 +33,6 @@ pub use updates::{
     UpdateError, UpdateEvent, UpdateEventKind, UpdateEventListener, UpdateOrigin, UpdateOutcome, UpdateRefusal,
     UpdateSource,
 };
+pub use upload::{multipart_framing, BodyWriter, MultipartFraming, MultipartPart, UploadProgressListener};
 
 uniffi::setup_scaffolding!();

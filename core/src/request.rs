@@ -39,6 +39,16 @@ impl Body {
     {
         Body::Stream(reqwest::Body::wrap_stream(stream))
     }
+
+    /// A streamed body of exactly `length` bytes, sent with `Content-Length` (chunks from a file whose
+    /// size is known, say). A stream that ends early or runs long fails the request.
+    pub fn from_sized_stream<S, E>(stream: S, length: u64) -> Body
+    where
+        S: Stream<Item = Result<Bytes, E>> + Send + 'static,
+        E: Into<Box<dyn std::error::Error + Send + Sync>> + 'static,
+    {
+        Body::Stream(reqwest::Body::wrap(crate::sized_body::SizedStream::new(stream, length)))
+    }
 }
 
 impl From<Bytes> for Body {

@@ -19,6 +19,7 @@
 //! - `/gated/<n>`: 1 MiB, then waits until [`TestServer::open_gate`] is called, then the rest up to `n`
 //!   bytes: a client that buffers the whole body before handing any of it over never gets to open the
 //!   gate.
+//! - `/upload/...`: the upload routes of [`crate::uploads`]
 
 use crate::pki::Identity;
 use bytes::Bytes;
@@ -248,6 +249,7 @@ async fn route(req: Request<Incoming>, shared: Arc<Shared>) -> Result<Response<B
     let query = req.uri().query().unwrap_or("").to_string();
     let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     let resp = match parts.as_slice() {
+        ["upload", ..] => crate::uploads::route(&parts, req).await,
         ["version"] => response(StatusCode::OK, full(format!("{:?}", req.version()))),
         ["echo"] => {
             let method = req.method().to_string();

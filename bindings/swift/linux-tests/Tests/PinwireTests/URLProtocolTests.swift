@@ -19,6 +19,7 @@ final class CancelProtocol: PinwireURLProtocol {}
 final class StopProtocol: PinwireURLProtocol {}
 final class FollowProtocol: PinwireURLProtocol {}
 final class RedirectProtocol: PinwireURLProtocol {}
+final class UploadProtocol: PinwireURLProtocol {}
 
 /// `n` bytes of the test server's `/pattern/<n>`.
 private func pattern(_ n: Int) -> Data {
@@ -376,4 +377,50 @@ private final class BodyCollector: NSObject, URLSessionDataDelegate, @unchecked 
     #expect(error.code == URLError.Code.serverCertificateUntrusted.rawValue)
     #expect(error.userInfo[PinwireURLProtocol.UserInfoKey.chainPins] as? [String]
         == [info.pins.impostorLeaf, info.pins.evilRoot])
+}
+
+/// The hex SHA-256 of `data`, from coreutils' `sha256sum` (Foundation on Linux has no SHA-256).
+private func sha256(_ data: Data) throws -> String {
+    let file = FileManager.default.temporaryDirectory.appendingPathComponent("pinwire-body-\(UUID().uuidString)")
+    try data.write(to: file)
+    defer { try? FileManager.default.removeItem(at: file) }
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
+    process.arguments = [file.path]
+    let output = Pipe()
+    process.standardOutput = output
+    try process.run()
+    let text = output.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return String(decoding: text, as: UTF8.self).split(separator: " ").first.map(String.init) ?? ""
+}
+
+@Test func anHTTPBodyStreamIsSentAsItIsRead() async throws {
+    let server = try TestServer.start()
+    defer { server.stop() }
+    let info = server.info
+    let client = try makeClient(server) { $0.add(info.host, info.pins.leaf, info.pins.root) }
+    let session = URLSession(configuration: UploadProtocol.configuration(client: client))
+    let size = 5 * 1024 * 1024 + 3
+    let body = pattern(size)
+    let expected = try sha256(body)
+
+    // No length given: on HTTP/1.1 the body goes chunked, as it is read, not gathered first.
+    var request = URLRequest(url: server.url(info.ports.http1, "/upload/digest"))
+    request.httpMethod = "POST"
+    request.httpBodyStream = InputStream(data: body)
+    let (data, response) = try await session.data(for: request)
+    #expect((response as? HTTPURLResponse)?.statusCode == 200)
+    let seen = try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
+    #expect(seen["length"] as? Int == size, "\(seen)")
+    #expect(seen["sha256"] as? String == expected)
+    #expect(seen["chunked"] as? Bool == true)
+
+    // With a Content-Length header the stream goes with that length.
+    request.httpBodyStream = InputStream(data: body)
+    request.setValue(String(size), forHTTPHeaderField: "Content-Length")
+    let (sized, _) = try await session.data(for: request)
+    let seenSized = try JSONSerialization.jsonObject(with: sized) as? [String: Any] ?? [:]
+    #expect(seenSized["content_length"] as? String == String(size), "\(seenSized)")
+    #expect(seenSized["sha256"] as? String == expected)
 }

@@ -76,7 +76,9 @@ class PinwireClient private constructor(private val ffi: FfiClient) : Closeable 
         // closed.
         val callToken = token ?: FfiCancellationToken()
         val call = calls.async {
-            Response(ffiCall("client") { ffi.execute(request.toFfi(), callToken) }, callToken)
+            request.sending(calls) { ffiRequest ->
+                Response(ffiCall("client") { ffi.execute(ffiRequest, callToken) }, callToken)
+            }
         }
         try {
             return call.await()
