@@ -100,6 +100,9 @@ pub struct HttpRequest {
     /// Overrides the client's call timeout.
     #[uniffi(default = None)]
     pub call_timeout: Option<Duration>,
+    /// Whether the client follows redirects for this request (false: a redirect is the response).
+    #[uniffi(default = true)]
+    pub follow_redirects: bool,
 }
 
 fn roots_from(pems: &[String]) -> Result<Vec<CertificateDer<'static>>, PinwireError> {
@@ -274,6 +277,7 @@ impl PinwireClient {
         if let Some(call) = request.call_timeout {
             core_request = core_request.call_timeout(timeout(call));
         }
+        core_request = core_request.follow_redirects(request.follow_redirects);
         let token = cancel.map(|t| t.inner.clone()).unwrap_or_default();
         let response = runtime::spawn(async move {
             let mut response = client.execute_cancellable(core_request, &token).await?;

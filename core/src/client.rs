@@ -305,6 +305,12 @@ fn upload_with(client: Client) -> Upload {
     })
 }
 
+tokio::task_local! {
+    /// Whether the request being sent follows redirects ([`Request::follow_redirects`]): reqwest's
+    /// redirect policy belongs to the client, so the request's choice reaches it this way.
+    static FOLLOW_REDIRECTS: bool;
+}
+
 /// Follows redirects up to `max`, refusing cleartext where the policy does. Each hop's connection is
 /// made (or taken from the pool) for the hop's own host, so its pins apply to it.
 fn redirect_policy(policy: Arc<Policy>, max: usize) -> reqwest::redirect::Policy {
@@ -312,6 +318,9 @@ fn redirect_policy(policy: Arc<Policy>, max: usize) -> reqwest::redirect::Policy
         return reqwest::redirect::Policy::none();
     }
     reqwest::redirect::Policy::custom(move |attempt| {
+        if !FOLLOW_REDIRECTS.try_with(|follow| *follow).unwrap_or(true) {
+            return attempt.stop();
+        }
         let url = attempt.url().clone();
         if attempt.previous().len() > max {
             return attempt.error(RedirectRefusal::TooMany {
@@ -430,6 +439,7 @@ impl Client {
         let timeout = request.call_timeout.or(self.call_timeout);
         let deadline = timeout.map(|t| Instant::now() + t);
         let port = Arc::new(AtomicU32::new(request.url.port_or_known_default().map_or(0, u32::from)));
+        let follow = request.follow_redirects;
 
         let mut builder = generation.http.request(request.method, request.url);
         if !request.headers.is_empty() {
@@ -443,7 +453,9 @@ impl Client {
         // The request runs as a task of its own, and this future only waits for it: the call timeout
         // then fires on time even while the task's handshake waits for the platform or an observer
         // (see the verifier), and a panic inside the request comes back as an error, not an unwind.
-        let send = AbortOnDrop(tokio::spawn(CURRENT_PORT.scope(port, builder.send())));
+        let send = AbortOnDrop(tokio::spawn(
+            FOLLOW_REDIRECTS.scope(follow, CURRENT_PORT.scope(port, builder.send())),
+        ));
         let result = match deadline {
             Some(deadline) => tokio::time::timeout_at(deadline, send)
                 .await

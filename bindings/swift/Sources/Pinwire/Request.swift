@@ -32,6 +32,9 @@ public struct Request: Sendable, Hashable {
     public var callTimeout: TimeInterval?
     /// Hears how much of the body has been sent.
     public var uploadProgress: UploadProgress?
+    /// Whether the client follows redirects for this request (default true, up to the client's
+    /// `maxRedirects`); false hands a redirect back as the response.
+    public var followRedirects = true
 
     public init(
         _ url: URL, method: String = "GET", headers: [Header] = [], body: Data? = nil,
@@ -112,6 +115,13 @@ public struct Request: Sendable, Hashable {
         return copy
     }
 
+    /// This request, following redirects or not (`followRedirects`).
+    public func followRedirects(_ follow: Bool) -> Request {
+        var copy = self
+        copy.followRedirects = follow
+        return copy
+    }
+
     /// A request from a `URLRequest`: its URL, method, headers and body (`httpBody`, or `httpBodyStream` read
     /// while it is sent, with the `Content-Length` header's length when there is one). `timeoutInterval`
     /// (URLSession's idle timeout) and the cache and cookie settings are not carried over: Pinwire's timeouts
@@ -151,7 +161,8 @@ public struct Request: Sendable, Hashable {
             headers: headers,
             body: data,
             bodyWriter: writer,
-            callTimeout: try callTimeout.map { try checkedTimeout($0, "callTimeout") }
+            callTimeout: try callTimeout.map { try checkedTimeout($0, "callTimeout") },
+            followRedirects: followRedirects
         )
     }
 }
