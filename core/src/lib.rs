@@ -36,6 +36,7 @@ mod response;
 pub mod trust;
 pub mod update;
 mod verifier;
+pub mod websocket;
 mod x509;
 
 pub use client::{Client, ClientBuilder, HttpVersions};

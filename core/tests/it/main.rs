@@ -17,3 +17,4 @@ mod timeouts;
 mod trust;
 mod updates;
 mod updates_client;
+mod websocket;
