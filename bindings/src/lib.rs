@@ -19,6 +19,7 @@ mod policy;
 mod report;
 mod runtime;
 mod updates;
+mod websocket;
 
 pub use cancel::CancellationToken;
 pub use client::{BodyReader, ClientOptions, Header, HttpRequest, HttpResponse, PinwireClient, ResolveOverride};
@@ -32,5 +33,7 @@ pub use updates::{
     UpdateError, UpdateEvent, UpdateEventKind, UpdateEventListener, UpdateOrigin, UpdateOutcome, UpdateRefusal,
     UpdateSource,
 };
+
+pub use websocket::{WebSocket, WebSocketCloseFrame, WebSocketMessage, WebSocketRequest};
 
 uniffi::setup_scaffolding!();
