@@ -181,6 +181,13 @@ pub struct PinwireClient {
     inner: pinwire::Client,
 }
 
+impl PinwireClient {
+    /// The core client, for the exports in other files.
+    pub(crate) fn core(&self) -> &pinwire::Client {
+        &self.inner
+    }
+}
+
 #[uniffi::export]
 impl PinwireClient {
     /// Builds a client; `listener` receives every pin decision, `update_listener` every update outcome.

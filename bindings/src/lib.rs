@@ -20,6 +20,7 @@ mod report;
 mod runtime;
 mod updates;
 mod upload;
+mod websocket;
 
 pub use cancel::CancellationToken;
 pub use client::{BodyReader, ClientOptions, Header, HttpRequest, HttpResponse, PinwireClient, ResolveOverride};
@@ -34,5 +35,7 @@ pub use updates::{
     UpdateSource,
 };
 pub use upload::{multipart_framing, BodyWriter, MultipartFraming, MultipartPart, UploadProgressListener};
+
+pub use websocket::{WebSocket, WebSocketCloseFrame, WebSocketMessage, WebSocketRequest};
 
 uniffi::setup_scaffolding!();

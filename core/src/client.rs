@@ -62,7 +62,7 @@ pub struct ClientBuilder {
 /// An HTTPS client with pinning. Cheap to clone; clones share connections and the configuration in use.
 #[derive(Clone, Debug)]
 pub struct Client {
-    live: Arc<Live>,
+    pub(crate) live: Arc<Live>,
     call_timeout: Option<Duration>,
     reporter: Option<Arc<Reporter>>,
 }
@@ -232,7 +232,7 @@ impl ClientBuilder {
         validator: &Arc<dyn crate::trust::ChainValidator>,
         policy: Arc<Policy>,
         version: u64,
-    ) -> Result<reqwest::Client, Error> {
+    ) -> Result<crate::update::live::Transport, Error> {
         let verifier = PinningVerifier::new(policy.clone(), validator.clone(), self.observers.clone())
             .with_config_version(version);
         let provider = Arc::new(rustls::crypto::ring::default_provider());
@@ -247,6 +247,14 @@ impl ClientBuilder {
             HttpVersions::Http1Only => vec![b"http/1.1".to_vec()],
         };
 
+        let websocket = crate::websocket::Connector::new(
+            &tls,
+            self.connect_timeout,
+            self.read_timeout,
+            &self.resolve,
+            self.proxy.as_deref(),
+            &self.user_agent,
+        )?;
         let mut http = reqwest::Client::builder()
             .tls_backend_preconfigured(tls)
             .user_agent(&self.user_agent)
@@ -271,7 +279,10 @@ impl ClientBuilder {
         for (host, addr) in &self.resolve {
             http = http.resolve(host, *addr);
         }
-        http.build().map_err(|e| Error::InvalidConfig { detail: e.to_string() })
+        let http = http
+            .build()
+            .map_err(|e| Error::InvalidConfig { detail: e.to_string() })?;
+        Ok(crate::update::live::Transport { http, websocket })
     }
 }
 
@@ -351,7 +362,7 @@ fn redirect_policy(policy: Arc<Policy>, max: usize) -> reqwest::redirect::Policy
 /// URL parser makes of nearly every host) skips the full parse (IDNA): only cleartext needs the canonical
 /// host, for the policy's per-host permission. Anything else is parsed in full and refused here when it
 /// is no valid host name; the verifier parses the name again on every handshake in any case.
-fn check_url(policy: &Policy, url: &reqwest::Url) -> Result<(), Error> {
+pub(crate) fn check_url(policy: &Policy, url: &reqwest::Url) -> Result<(), Error> {
     if url.scheme() == "https" && url.host_str().is_some_and(Host::is_plain_dns_name) {
         return Ok(());
     }

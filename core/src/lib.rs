@@ -40,6 +40,7 @@ mod sized_body;
 pub mod trust;
 pub mod update;
 mod verifier;
+pub mod websocket;
 mod x509;
 
 pub use body_writer::{BodyAborted, BodyWriter, WriteError};

@@ -18,3 +18,4 @@ mod trust;
 mod updates;
 mod updates_client;
 mod uploads;
+mod websocket;

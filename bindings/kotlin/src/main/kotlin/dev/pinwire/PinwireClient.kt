@@ -89,6 +89,19 @@ class PinwireClient private constructor(private val ffi: FfiClient) : Closeable 
         }
     }
 
+    /**
+     * Opens a WebSocket over this client's TLS set-up: the same pins, pin events and reports as its calls,
+     * and a [PinMismatchException] when the handshake fails them. Cancelling the calling coroutine stops
+     * the connect.
+     */
+    suspend fun webSocket(request: WebSocketRequest): WebSocket {
+        if (closed.get()) throw ClosedException("client")
+        return openWebSocket(ffi, request)
+    }
+
+    /** [webSocket] for [url] with no extra headers or subprotocols. */
+    suspend fun webSocket(url: String): WebSocket = webSocket(WebSocketRequest.of(url))
+
     /** The version of the pin configuration in use: the shipped version until a signed update is applied. */
     val versionInUse: Long get() = ffiCall("client") { ffi.versionInUse() }.toLong()
 
