@@ -15,13 +15,7 @@ import java.time.ZoneOffset
 import java.util.concurrent.atomic.AtomicBoolean
 import kotlin.time.Duration
 import kotlin.time.toJavaDuration
-import kotlin.coroutines.cancellation.CancellationException
 import kotlin.time.toKotlinDuration
-import kotlinx.coroutines.CoroutineScope
-import kotlinx.coroutines.Dispatchers
-import kotlinx.coroutines.ExperimentalCoroutinesApi
-import kotlinx.coroutines.SupervisorJob
-import kotlinx.coroutines.async
 import kotlinx.coroutines.runBlocking
 import dev.pinwire.ffi.CancellationToken as FfiCancellationToken
 import dev.pinwire.ffi.PinwireClient as FfiClient
@@ -63,29 +57,18 @@ class PinwireClient private constructor(private val ffi: FfiClient) : Closeable 
     /** A call that can be cancelled from any thread with [Call.cancel], like OkHttp's `Call`. */
     fun newCall(request: Request): Call = Call(this, request)
 
-    /** Where the native calls run: a job of their own, which the callers' cancellation never cancels. */
-    private val calls = CoroutineScope(SupervisorJob() + Dispatchers.Default)
-
-    @OptIn(ExperimentalCoroutinesApi::class)
     internal suspend fun execute(request: Request, token: FfiCancellationToken?): Response {
         if (closed.get()) throw ClosedException("client")
-        // Cancelling the coroutine that awaits a UniFFI future frees that future; when the response was
-        // ready but not yet taken, UniFFI frees the future without it, which leaked the response and held
-        // its connection open (found by the soak). So the native call is not cancelled with the caller:
-        // the caller's cancellation cancels it through its token, and a response that still arrives is
-        // closed.
+        // Not cancelled with the caller (see Detached: a response ready but not yet taken leaked with its
+        // connection, found by the soak): the caller's cancellation cancels the call's token, and a
+        // response that still arrives is closed.
         val callToken = token ?: FfiCancellationToken()
-        val call = calls.async {
-            request.sending(calls) { ffiRequest ->
+        return Detached.call(onCancel = callToken::cancel, onLate = Response::close) {
+            // A streamed body is written from Detached's scope too: the caller's cancellation reaches it
+            // through the call (the request ends, the writer is refused), never by cancelling the pump.
+            request.sending(Detached.scope) { ffiRequest ->
                 Response(ffiCall("client") { ffi.execute(ffiRequest, callToken) }, callToken)
             }
-        }
-        try {
-            return call.await()
-        } catch (e: CancellationException) {
-            callToken.cancel()
-            call.invokeOnCompletion { failure -> if (failure == null) call.getCompleted().close() }
-            throw e
         }
     }
 

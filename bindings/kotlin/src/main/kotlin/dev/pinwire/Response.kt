@@ -53,20 +53,21 @@ class Response internal constructor(
     /**
      * The next piece of the body as it arrives from the network, or null at its end. A piece holds
      * what has arrived by the time it is asked for (about 256 KiB at most); it is never empty.
+     * Cancelling the reading coroutine discards the rest of the body, as [closeBody] does.
      */
     suspend fun chunk(): ByteArray? {
         checkReadable()
         takeStart()?.let { return it }
         val rest = body ?: return null
-        return ffiCall("response") { rest.chunk(token) }
+        return Detached.call(onCancel = ::closeBody) { ffiCall("response") { rest.chunk(token) } }
     }
 
-    /** The rest of the body. */
+    /** The rest of the body. Cancelling the reading coroutine discards it, as [closeBody] does. */
     suspend fun bytes(): ByteArray {
         checkReadable()
         val head = takeStart() ?: ByteArray(0)
         val rest = body ?: return head
-        val tail = ffiCall("response") { rest.bytes(token) }
+        val tail = Detached.call(onCancel = ::closeBody) { ffiCall("response") { rest.bytes(token) } }
         return if (head.isEmpty()) tail else head + tail
     }
 
