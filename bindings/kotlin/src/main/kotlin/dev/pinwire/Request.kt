@@ -167,13 +167,14 @@ class Request private constructor(
  * This request in its FFI form: a body in memory goes as bytes, a streamed one through [writer]. The
  * body's content type is sent when the request has no `content-type` header of its own.
  */
-internal fun Request.toFfi(writer: dev.pinwire.ffi.BodyWriter? = null): HttpRequest {
+internal fun Request.toFfi(writer: dev.pinwire.ffi.BodyWriter?): HttpRequest {
+    check(writer != null || body == null || body is BytesBody) { "a streamed body needs a body writer" }
     val contentType = body?.contentType?.takeIf { headers["content-type"] == null }
     return HttpRequest(
         method = method,
         url = url,
         headers = headers.map { Header(it.first, it.second) } + listOfNotNull(contentType?.let { Header("content-type", it) }),
-        body = if (writer == null) (body as BytesBody?)?.bytes else null,
+        body = if (writer == null) (body as? BytesBody)?.bytes else null,
         bodyWriter = writer,
         callTimeout = callTimeout?.toJavaDuration(),
     )
