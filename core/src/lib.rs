@@ -24,6 +24,8 @@
 
 mod client;
 pub mod config;
+mod cookies;
+mod decode;
 mod error;
 mod events;
 mod host;
@@ -39,6 +41,8 @@ mod verifier;
 mod x509;
 
 pub use client::{Client, ClientBuilder, HttpVersions};
+pub use cookies::{Cookie, CookieStore, MemoryCookieStore};
+pub use decode::DecodeLimits;
 pub use error::{panic_message, Error, PinMismatch, TimeoutKind};
 pub use events::{PinEvent, PinObserver, PinOutcome};
 pub use host::{Host, HostError, HostPattern, PatternKind};

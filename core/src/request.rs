@@ -73,6 +73,7 @@ pub struct Request {
     pub(crate) headers: HeaderMap,
     pub(crate) body: Body,
     pub(crate) call_timeout: Option<Duration>,
+    pub(crate) decompress: Option<bool>,
 }
 
 impl Request {
@@ -94,6 +95,7 @@ impl Request {
             headers: HeaderMap::new(),
             body: Body::Empty,
             call_timeout: None,
+            decompress: None,
         })
     }
 
@@ -128,6 +130,12 @@ impl Request {
     /// Overrides the client's call timeout for this request.
     pub fn call_timeout(mut self, timeout: Duration) -> Request {
         self.call_timeout = Some(timeout);
+        self
+    }
+
+    /// Overrides the client's [`decompress`](crate::ClientBuilder::decompress) setting for this request.
+    pub fn decompress(mut self, decompress: bool) -> Request {
+        self.decompress = Some(decompress);
         self
     }
 
