@@ -19,6 +19,7 @@
 //! - `/gated/<n>`: 1 MiB, then waits until [`TestServer::open_gate`] is called, then the rest up to `n`
 //!   bytes: a client that buffers the whole body before handing any of it over never gets to open the
 //!   gate.
+//! - compressed bodies, a decompression bomb and cookies: see [`crate::content`].
 
 use crate::pki::Identity;
 use bytes::Bytes;
@@ -37,7 +38,7 @@ use tokio::net::TcpListener;
 use tokio::sync::{watch, Notify};
 use tokio_rustls::TlsAcceptor;
 
-type Body = BoxBody<Bytes, Infallible>;
+pub(crate) type Body = BoxBody<Bytes, Infallible>;
 
 /// Which HTTP versions the server offers by ALPN.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -61,12 +62,12 @@ pub struct Stats {
     pub requests: AtomicUsize,
 }
 
-struct Shared {
+pub(crate) struct Shared {
     collected: std::sync::Mutex<Vec<Bytes>>,
     name: String,
     stats: Arc<Stats>,
-    gate: Notify,
-    gate_open: std::sync::atomic::AtomicBool,
+    pub(crate) gate: Notify,
+    pub(crate) gate_open: std::sync::atomic::AtomicBool,
 }
 
 /// A running server; it stops when dropped.
@@ -247,6 +248,9 @@ async fn route(req: Request<Incoming>, shared: Arc<Shared>) -> Result<Response<B
     let path = req.uri().path().to_string();
     let query = req.uri().query().unwrap_or("").to_string();
     let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    if let Some(resp) = crate::content::route(&parts, &query, req.headers(), &shared) {
+        return Ok(resp);
+    }
     let resp = match parts.as_slice() {
         ["version"] => response(StatusCode::OK, full(format!("{:?}", req.version()))),
         ["echo"] => {
