@@ -29,6 +29,8 @@ public struct Request: Sendable, Hashable {
     public var body: Data?
     /// A timeout for the whole call (body included), in seconds; overrides the client's call timeout.
     public var callTimeout: TimeInterval?
+    /// Decode (or not) this response's compressed body, whatever the client's setting; nil keeps it.
+    public var decompress: Bool?
 
     public init(
         _ url: URL, method: String = "GET", headers: [Header] = [], body: Data? = nil,
@@ -73,6 +75,13 @@ public struct Request: Sendable, Hashable {
     /// This request with UTF-8 `text` as its body.
     public func body(_ text: String) -> Request {
         body(Data(text.utf8))
+    }
+
+    /// This request with the client's `decompress` setting overridden.
+    public func decompress(_ enabled: Bool) -> Request {
+        var copy = self
+        copy.decompress = enabled
+        return copy
     }
 
     /// This request with a call timeout (seconds).
@@ -122,7 +131,8 @@ public struct Request: Sendable, Hashable {
             url: url.absoluteString,
             headers: headers.map { PinwireBindings.Header(name: $0.name, value: $0.value) },
             body: body,
-            callTimeout: try callTimeout.map { try checkedTimeout($0, "callTimeout") }
+            callTimeout: try callTimeout.map { try checkedTimeout($0, "callTimeout") },
+            decompress: decompress
         )
     }
 }

@@ -42,6 +42,8 @@ class Request private constructor(
     val body: ByteArray?,
     /** Overrides the client's call timeout for this request. */
     val callTimeout: kotlin.time.Duration?,
+    /** Overrides the client's [decompress][PinwireClient.Builder.decompress] setting; null keeps it. */
+    val decompress: Boolean? = null,
 ) {
     fun newBuilder(): Builder = Builder(this)
 
@@ -54,8 +56,10 @@ class Request private constructor(
         private val headers = mutableListOf<Pair<String, String>>()
         private var body: ByteArray? = null
         private var callTimeout: kotlin.time.Duration? = null
+        private var decompress: Boolean? = null
 
         internal constructor(request: Request) : this() {
+            decompress = request.decompress
             url = request.url
             method = request.method
             headers += request.headers
@@ -106,12 +110,16 @@ class Request private constructor(
         /** The timeout for this whole call, body included; overrides the client's. */
         fun callTimeout(timeout: java.time.Duration) = callTimeout(timeout.toKotlin())
 
+        /** Decode (or not) this response's compressed body, whatever the client's setting. */
+        fun decompress(enabled: Boolean) = apply { decompress = enabled }
+
         fun build(): Request = Request(
             url = requireNotNull(url) { "Request.Builder: url(...) was not set" },
             method = method,
             headers = Headers(headers.toList()),
             body = body,
             callTimeout = callTimeout,
+            decompress = decompress,
         )
     }
 
@@ -141,4 +149,5 @@ internal fun Request.toFfi(): HttpRequest = HttpRequest(
     headers = headers.map { Header(it.first, it.second) },
     body = body,
     callTimeout = callTimeout?.toJavaDuration(),
+    decompress = decompress,
 )
