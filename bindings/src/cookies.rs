@@ -79,10 +79,15 @@ impl std::fmt::Debug for ForeignCookieStore {
 
 impl pinwire::CookieStore for ForeignCookieStore {
     fn save(&self, url: &pinwire::http::Url, cookies: Vec<pinwire::Cookie>) {
-        self.0.save(url.to_string(), cookies.into_iter().map(Cookie::from).collect());
+        self.0
+            .save(url.to_string(), cookies.into_iter().map(Cookie::from).collect());
     }
 
     fn load(&self, url: &pinwire::http::Url) -> Vec<pinwire::Cookie> {
-        self.0.load(url.to_string()).into_iter().map(pinwire::Cookie::from).collect()
+        self.0
+            .load(url.to_string())
+            .into_iter()
+            .map(pinwire::Cookie::from)
+            .collect()
     }
 }

@@ -207,10 +207,17 @@ mod tests {
             Some(sorted("secure=3; strict=6; wide=2"))
         );
         assert_eq!(sent(&jar, "https://cdn.example.com/").as_deref(), Some("wide=2"));
-        assert_eq!(sent(&jar, "http://api.example.com/").as_deref().map(sorted), Some(sorted("strict=6; wide=2")));
+        assert_eq!(
+            sent(&jar, "http://api.example.com/").as_deref().map(sorted),
+            Some(sorted("strict=6; wide=2"))
+        );
         assert_eq!(sent(&jar, "https://evil.test/"), None);
         // A later expired cookie deletes the stored one.
-        set(&jar, "https://api.example.com/", &["wide=x; Domain=example.com; Path=/; Max-Age=0"]);
+        set(
+            &jar,
+            "https://api.example.com/",
+            &["wide=x; Domain=example.com; Path=/; Max-Age=0"],
+        );
         assert_eq!(sent(&jar, "https://cdn.example.com/"), None);
     }
 
@@ -259,11 +266,18 @@ mod tests {
     fn a_cookie_survives_the_round_trip_through_the_record() {
         let store = MemoryCookieStore::new();
         let jar = Jar(Arc::new(MemoryCookieStore::new()));
-        set(&jar, "https://a.example/p/q", &["k=v; Domain=a.example; Path=/p; Secure; HttpOnly; Max-Age=3600"]);
+        set(
+            &jar,
+            "https://a.example/p/q",
+            &["k=v; Domain=a.example; Path=/p; Secure; HttpOnly; Max-Age=3600"],
+        );
         let saved = jar.0.load(&url("https://a.example/p/"));
         assert_eq!(saved.len(), 1);
         let cookie = &saved[0];
-        assert_eq!((cookie.domain.as_str(), cookie.host_only, cookie.path.as_str()), ("a.example", false, "/p"));
+        assert_eq!(
+            (cookie.domain.as_str(), cookie.host_only, cookie.path.as_str()),
+            ("a.example", false, "/p")
+        );
         assert!(cookie.secure && cookie.http_only && cookie.expires.is_some());
         store.save(&url("https://a.example/p/q"), saved.clone());
         assert_eq!(store.all(), saved);

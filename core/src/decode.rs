@@ -307,7 +307,9 @@ mod tests {
         let capped = limits.max_size(Some(100));
         assert!(capped.allows(100, 1));
         assert!(!capped.allows(101, 1_000_000));
-        assert!(DecodeLimits::default().max_ratio(0).allows(DecodeLimits::DEFAULT_ALLOWANCE + 5, 5));
+        assert!(DecodeLimits::default()
+            .max_ratio(0)
+            .allows(DecodeLimits::DEFAULT_ALLOWANCE + 5, 5));
     }
 
     #[test]

@@ -177,9 +177,10 @@ fn full(body: impl Into<Bytes>) -> Body {
 const FRAME: usize = 16 * 1024;
 
 fn frames(data: Bytes) -> impl futures_util::Stream<Item = Result<Frame<Bytes>, Infallible>> + Send {
-    stream::iter((0..data.len().div_ceil(FRAME)).map(move |i| {
-        Ok(Frame::data(data.slice(i * FRAME..data.len().min((i + 1) * FRAME))))
-    }))
+    stream::iter(
+        (0..data.len().div_ceil(FRAME))
+            .map(move |i| Ok(Frame::data(data.slice(i * FRAME..data.len().min((i + 1) * FRAME))))),
+    )
 }
 
 fn encoded(coding: Option<Coding>, length: Option<usize>, body: Body) -> Response<Body> {
@@ -198,7 +199,11 @@ fn encoded(coding: Option<Coding>, length: Option<usize>, body: Body) -> Respons
 /// Query parameters, decoded.
 fn params(query: &str) -> Vec<(String, String)> {
     pinwire::http::Url::parse(&format!("http://q/?{query}"))
-        .map(|url| url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect())
+        .map(|url| {
+            url.query_pairs()
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -236,19 +241,25 @@ pub(crate) fn route(parts: &[&str], query: &str, headers: &HeaderMap, shared: &A
                 Some(coding) => {
                     let data = Bytes::from(coding.encode(&body));
                     let length = data.len();
-                    encoded(Some(coding), Some(length), BodyExt::boxed(StreamBody::new(frames(data))))
+                    encoded(
+                        Some(coding),
+                        Some(length),
+                        BodyExt::boxed(StreamBody::new(frames(data))),
+                    )
                 }
             };
-            response
-                .headers_mut()
-                .insert("x-decoded-length", n.into());
+            response.headers_mut().insert("x-decoded-length", n.into());
             response
         }
         ["bomb", coding] => match negotiate(headers, Some(coding)) {
             Some(coding) => {
                 let data = bomb_body(coding);
                 let length = data.len();
-                encoded(Some(coding), Some(length), BodyExt::boxed(StreamBody::new(frames(data))))
+                encoded(
+                    Some(coding),
+                    Some(length),
+                    BodyExt::boxed(StreamBody::new(frames(data))),
+                )
             }
             None => Response::builder()
                 .status(StatusCode::NOT_ACCEPTABLE)

@@ -61,7 +61,10 @@ async fn a_decoded_body_streams_piece_by_piece() {
 async fn an_uncompressed_response_is_handed_over_as_it_came() {
     let (pki, server) = server().await;
     let client = new_client(&[pki.root.cert()], Policy::unpinned());
-    let response = client.get(&url(&server, HOST, "/compressed/1000?coding=none")).await.unwrap();
+    let response = client
+        .get(&url(&server, HOST, "/compressed/1000?coding=none"))
+        .await
+        .unwrap();
     assert!(!response.is_decoded());
     assert_eq!(response.content_length(), Some(1000));
     assert_eq!(response.bytes().await.unwrap(), pattern(1000));
@@ -78,12 +81,18 @@ async fn decompression_can_be_turned_off_per_client_and_per_request() {
     assert_eq!(response.headers().get("content-encoding"), None);
     assert_eq!(response.bytes().await.unwrap(), pattern(1000));
     // On for one request of that client.
-    let response = off.execute(Request::get(&target).unwrap().decompress(true)).await.unwrap();
+    let response = off
+        .execute(Request::get(&target).unwrap().decompress(true))
+        .await
+        .unwrap();
     assert!(response.is_decoded());
     assert_eq!(response.bytes().await.unwrap(), pattern(1000));
     // Off for one request of a decoding client.
     let on = new_client(&[pki.root.cert()], Policy::unpinned());
-    let response = on.execute(Request::get(&target).unwrap().decompress(false)).await.unwrap();
+    let response = on
+        .execute(Request::get(&target).unwrap().decompress(false))
+        .await
+        .unwrap();
     assert!(!response.is_decoded());
     assert_eq!(response.bytes().await.unwrap(), pattern(1000));
 }
@@ -116,13 +125,23 @@ async fn a_brotli_or_zstd_bomb_is_refused_quickly_with_the_typed_error() {
             .await
             .unwrap();
         let error = response.bytes().await.unwrap_err();
-        let Error::DecodedBodyTooLarge { decoded, compressed, .. } = error else {
+        let Error::DecodedBodyTooLarge {
+            decoded, compressed, ..
+        } = error
+        else {
             panic!("{coding:?}: expected DecodedBodyTooLarge, got {error:?}")
         };
         // Refused within the bound (plus one decoded piece), far from the GiB.
         let bound = DecodeLimits::DEFAULT_ALLOWANCE + compressed * DecodeLimits::DEFAULT_MAX_RATIO;
-        assert!(decoded > bound && decoded <= bound + 16 * 1024, "{coding:?}: {decoded} of {compressed}");
-        assert!(started.elapsed() < Duration::from_secs(20), "{coding:?}: {:?}", started.elapsed());
+        assert!(
+            decoded > bound && decoded <= bound + 16 * 1024,
+            "{coding:?}: {decoded} of {compressed}"
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "{coding:?}: {:?}",
+            started.elapsed()
+        );
     }
 }
 

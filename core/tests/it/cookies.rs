@@ -13,7 +13,10 @@ async fn a_login_cookie_is_sent_after_a_redirect_to_another_path_and_on_later_ca
     let server = TestServer::https("cookies", &pki.leaf).await;
     let store = Arc::new(MemoryCookieStore::new());
     let client = builder(&[pki.root.cert()]).cookie_store(store.clone()).build().unwrap();
-    let response = client.get(&url(&server, HOST, "/cookies/login?to=/cookies/echo")).await.unwrap();
+    let response = client
+        .get(&url(&server, HOST, "/cookies/login?to=/cookies/echo"))
+        .await
+        .unwrap();
     assert!(response.url().path().ends_with("/cookies/echo"));
     assert_eq!(response.text().await.unwrap(), "session=s3cr3t");
     let later = client.get(&url(&server, HOST, "/cookies/echo")).await.unwrap();
@@ -81,7 +84,10 @@ struct AppStore {
 
 impl CookieStore for AppStore {
     fn save(&self, url: &pinwire::http::Url, cookies: Vec<Cookie>) {
-        self.calls.lock().unwrap().push(format!("save {} {}", url.path(), cookies.len()));
+        self.calls
+            .lock()
+            .unwrap()
+            .push(format!("save {} {}", url.path(), cookies.len()));
         self.cookies.lock().unwrap().extend(cookies);
     }
 
