@@ -53,7 +53,7 @@ final class CookieStoreAdapter: PinwireBindings.CookieStore, @unchecked Sendable
 
     func save(url: String, cookies: [PinwireBindings.Cookie]) {
         guard let url = URL(string: url) else { return }
-        store.save(cookies.map(Cookie.init), for: url)
+        store.save(cookies.map { Cookie($0) }, for: url)
     }
 
     func load(url: String) -> [PinwireBindings.Cookie] {
