@@ -85,7 +85,7 @@ impl DecodeLimits {
 
 /// The content codings the client decodes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Coding {
+pub(crate) enum Coding {
     Gzip,
     Brotli,
     Zstd,
@@ -144,13 +144,15 @@ impl std::fmt::Debug for Decoded {
     }
 }
 
-/// The response, decoded when its `Content-Encoding` is one the client decodes and it has a body; else
-/// handed back as it is (the cost for an uncompressed response: one header lookup).
-pub(crate) fn decode(response: reqwest::Response, limits: DecodeLimits) -> Result<Decoded, reqwest::Response> {
-    let coding = match response.headers().get(CONTENT_ENCODING).and_then(Coding::of) {
-        Some(coding) if has_body(&response) => coding,
-        _ => return Err(response),
-    };
+/// The coding to decode the response's body from: its `Content-Encoding` when that is one the client
+/// decodes and the response has a body (the cost for an uncompressed response: one header lookup).
+pub(crate) fn coding(response: &reqwest::Response) -> Option<Coding> {
+    let coding = response.headers().get(CONTENT_ENCODING).and_then(Coding::of)?;
+    has_body(response).then_some(coding)
+}
+
+/// The response, its body being decoded from `coding`.
+pub(crate) fn decode(response: reqwest::Response, coding: Coding, limits: DecodeLimits) -> Decoded {
     let mut headers = response.headers().clone();
     headers.remove(CONTENT_ENCODING);
     headers.remove(CONTENT_LENGTH);
@@ -186,13 +188,13 @@ pub(crate) fn decode(response: reqwest::Response, limits: DecodeLimits) -> Resul
         url: url.clone(),
         done: false,
     };
-    Ok(Decoded {
+    Decoded {
         stream: stream.boxed(),
         headers,
         status,
         version,
         url,
-    })
+    }
 }
 
 /// Whether a response carries a body to decode (a `HEAD` response, `204` or `304` announces a

@@ -52,9 +52,9 @@ impl Response {
     /// `decode`: the limits to decode the body within, when the client offered to decode it.
     pub(crate) fn new(inner: reqwest::Response, deadline: Option<Instant>, decode: Option<DecodeLimits>) -> Response {
         let inner = match decode {
-            Some(limits) => match crate::decode::decode(inner, limits) {
-                Ok(decoded) => Source::Decoded(Box::new(decoded)),
-                Err(plain) => Source::Plain(plain),
+            Some(limits) => match crate::decode::coding(&inner) {
+                Some(coding) => Source::Decoded(Box::new(crate::decode::decode(inner, coding, limits))),
+                None => Source::Plain(inner),
             },
             None => Source::Plain(inner),
         };
