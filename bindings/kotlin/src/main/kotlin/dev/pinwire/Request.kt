@@ -45,6 +45,8 @@ class Request private constructor(
     val callTimeout: kotlin.time.Duration?,
     /** Hears how much of the body has been sent, or null. */
     val uploadProgress: UploadProgressListener?,
+    /** Overrides the client's [decompress][PinwireClient.Builder.decompress] setting; null keeps it. */
+    val decompress: Boolean? = null,
 ) {
     fun newBuilder(): Builder = Builder(this)
 
@@ -58,8 +60,10 @@ class Request private constructor(
         private var body: RequestBody? = null
         private var callTimeout: kotlin.time.Duration? = null
         private var uploadProgress: UploadProgressListener? = null
+        private var decompress: Boolean? = null
 
         internal constructor(request: Request) : this() {
+            decompress = request.decompress
             url = request.url
             method = request.method
             headers += request.headers
@@ -129,6 +133,9 @@ class Request private constructor(
         /** The timeout for this whole call, body included; overrides the client's. */
         fun callTimeout(timeout: java.time.Duration) = callTimeout(timeout.toKotlin())
 
+        /** Decode (or not) this response's compressed body, whatever the client's setting. */
+        fun decompress(enabled: Boolean) = apply { decompress = enabled }
+
         fun build(): Request = Request(
             url = requireNotNull(url) { "Request.Builder: url(...) was not set" },
             method = method,
@@ -136,6 +143,7 @@ class Request private constructor(
             body = body,
             callTimeout = callTimeout,
             uploadProgress = uploadProgress,
+            decompress = decompress,
         )
     }
 
@@ -177,5 +185,6 @@ internal fun Request.toFfi(writer: dev.pinwire.ffi.BodyWriter?): HttpRequest {
         body = if (writer == null) (body as? BytesBody)?.bytes else null,
         bodyWriter = writer,
         callTimeout = callTimeout?.toJavaDuration(),
+        decompress = decompress,
     )
 }
