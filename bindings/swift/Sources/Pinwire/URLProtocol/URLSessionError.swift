@@ -95,6 +95,8 @@ extension PinwireError {
             return .networkConnectionLost
         case .tooManyRedirects:
             return .httpTooManyRedirects
+        case .decodedBodyTooLarge:
+            return .dataLengthExceedsMaximum
         case .invalidURL:
             return .badURL
         case .cancelled:
