@@ -15,16 +15,11 @@ import java.time.ZoneOffset
 import java.util.concurrent.atomic.AtomicBoolean
 import kotlin.time.Duration
 import kotlin.time.toJavaDuration
-import kotlin.coroutines.cancellation.CancellationException
 import kotlin.time.toKotlinDuration
-import kotlinx.coroutines.CoroutineScope
-import kotlinx.coroutines.Dispatchers
-import kotlinx.coroutines.ExperimentalCoroutinesApi
-import kotlinx.coroutines.SupervisorJob
-import kotlinx.coroutines.async
 import kotlinx.coroutines.runBlocking
-import dev.pinwire.ffi.CancellationToken as FfiCancellationToken
 import dev.pinwire.ffi.PinwireClient as FfiClient
+import dev.pinwire.internal.CallCancellation
+import dev.pinwire.internal.NativeCall
 
 /**
  * An HTTPS client whose every TLS handshake validates the chain and then checks its pins, in the Rust
@@ -42,6 +37,9 @@ import dev.pinwire.ffi.PinwireClient as FfiClient
 class PinwireClient private constructor(private val ffi: FfiClient) : Closeable {
     private val closed = AtomicBoolean(false)
 
+    /** This client on the JNI request path (requests and bodies; the rest goes through UniFFI). */
+    private val native: Long = ffiCall("client") { ffi.jniHandle() }.toLong()
+
     init {
         NativeThreads.keepAttached()
     }
@@ -49,7 +47,7 @@ class PinwireClient private constructor(private val ffi: FfiClient) : Closeable 
     /**
      * Sends [request] and returns once the response headers have arrived; read the body from the
      * [Response]. Cancelling the calling coroutine stops the call and closes its connection (it cancels the
-     * call's token; the Rust future ends at once), and throws [kotlin.coroutines.cancellation.CancellationException].
+     * native call; the Rust future ends at once), and throws [kotlin.coroutines.cancellation.CancellationException].
      *
      * @throws PinwireException for every failure: [PinMismatchException], [UntrustedCertificateException],
      *   [TimeoutException], ...
@@ -63,28 +61,9 @@ class PinwireClient private constructor(private val ffi: FfiClient) : Closeable 
     /** A call that can be cancelled from any thread with [Call.cancel], like OkHttp's `Call`. */
     fun newCall(request: Request): Call = Call(this, request)
 
-    /** Where the native calls run: a job of their own, which the callers' cancellation never cancels. */
-    private val calls = CoroutineScope(SupervisorJob() + Dispatchers.Default)
-
-    @OptIn(ExperimentalCoroutinesApi::class)
-    internal suspend fun execute(request: Request, token: FfiCancellationToken?): Response {
+    internal suspend fun execute(request: Request, cancellation: CallCancellation?): Response {
         if (closed.get()) throw ClosedException("client")
-        // Cancelling the coroutine that awaits a UniFFI future frees that future; when the response was
-        // ready but not yet taken, UniFFI frees the future without it, which leaked the response and held
-        // its connection open (found by the soak). So the native call is not cancelled with the caller:
-        // the caller's cancellation cancels it through its token, and a response that still arrives is
-        // closed.
-        val callToken = token ?: FfiCancellationToken()
-        val call = calls.async {
-            Response(ffiCall("client") { ffi.execute(request.toFfi(), callToken) }, callToken)
-        }
-        try {
-            return call.await()
-        } catch (e: CancellationException) {
-            callToken.cancel()
-            call.invokeOnCompletion { failure -> if (failure == null) call.getCompleted().close() }
-            throw e
-        }
+        return Response(NativeCall.execute(native, request, cancellation))
     }
 
     /** The version of the pin configuration in use: the shipped version until a signed update is applied. */
@@ -115,7 +94,10 @@ class PinwireClient private constructor(private val ffi: FfiClient) : Closeable 
      * [ClosedException]. Harmless when called again.
      */
     override fun close() {
-        if (closed.compareAndSet(false, true)) ffi.close()
+        if (closed.compareAndSet(false, true)) {
+            NativeCall.release(native)
+            ffi.close()
+        }
     }
 
     /** The options of one pin rule, set in the block of [Builder.add]. */
@@ -350,13 +332,13 @@ class PinwireClient private constructor(private val ffi: FfiClient) : Closeable 
  * from [Response.byteStream]).
  */
 class Call internal constructor(private val client: PinwireClient, val request: Request) {
-    private val token = FfiCancellationToken()
+    private val cancellation = CallCancellation()
     private val executed = AtomicBoolean(false)
 
     /** Sends the request, as [PinwireClient.execute]. */
     suspend fun execute(): Response {
         check(executed.compareAndSet(false, true)) { "this call was already executed" }
-        return client.execute(request, token)
+        return client.execute(request, cancellation)
     }
 
     /** [execute], blocking the calling thread. */
@@ -364,10 +346,10 @@ class Call internal constructor(private val client: PinwireClient, val request: 
     fun executeBlocking(): Response = runBlocking { execute() }
 
     /** Cancels the call and its body reads, from any thread. Harmless when called again. */
-    fun cancel() = token.cancel()
+    fun cancel() = cancellation.cancel()
 
     /** Whether [cancel] was called. */
-    val isCanceled: Boolean get() = token.isCancelled()
+    val isCanceled: Boolean get() = cancellation.isCancelled
 }
 
 internal fun java.time.Duration.toKotlin(): Duration = toKotlinDuration()
