@@ -70,7 +70,7 @@ for file in "${files[@]}"; do
         elif [ -n "$anchor" ]; then
             if [ "${resolved##*.}" != md ]; then
                 problem="an anchor into a file that is not Markdown"
-            elif ! anchors "$resolved" | grep -qxF -- "$anchor"; then
+            elif ! grep -qxF -- "$anchor" <<<"$(anchors "$resolved")"; then
                 problem="no heading #$anchor in $resolved"
             fi
         fi

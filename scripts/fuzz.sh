@@ -55,7 +55,10 @@ seed trustkit_plist Info.plist "" "$FIX/trustkit/Info.plist"
 for f in "$FIX"/hostile/*.plist; do
     seed trustkit_plist "$(basename "$f")" "" "$f"
 done
-seed trustkit_json ios_readme.json "" "$FIX/trustkit/ios_readme.json"
+for f in "$FIX"/trustkit/*.json; do
+    case $f in *.pinwire.json) continue ;; esac
+    seed trustkit_json "$(basename "$f")" "" "$f"
+done
 mkdir -p fuzz/corpus/pin_string
 grep -rhoE '(sha256/)?[A-Za-z0-9+/]{43}=' "$FIX" | sort -u | head -n 20 | while read -r pin; do
     printf '%s' "$pin" >"fuzz/corpus/pin_string/seed-$(printf '%s' "$pin" | cksum | cut -d' ' -f1)"

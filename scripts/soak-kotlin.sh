@@ -6,7 +6,8 @@
 #
 # Ends with one line "N passed, N failed" (one per check: each kind of call ended as it must, every call
 # within its timeout, every failure typed, no uncaught exception, fds/threads/connections back to baseline,
-# RSS and heap growth after warm-up < 16 MiB) and exits non-zero on any failure.
+# the C heap Rust and JNA hold back to baseline after close, RSS and heap growth after warm-up < 16 MiB)
+# and exits non-zero on any failure.
 #
 # Reuses the Kotlin suite's build (scripts/test-kotlin.sh, which runs just before it in scripts/test.sh):
 # the compiled classes in bindings/kotlin/target and the test classpath Maven wrote there. It compiles
@@ -52,13 +53,14 @@ else
 fi
 
 # A fixed heap, touched at start: RSS then shows native growth (the Rust library, JNA), not the heap
-# expanding; the heap itself is checked after GC. The soak bounds itself; the outer timeout only catches
+# expanding; the heap itself is checked after GC. Native Memory Tracking (summary) tells the JVM's own
+# malloc'd memory apart from Rust's and JNA's, for the C heap check. The soak bounds itself; the outer timeout only catches
 # a wedged JVM (run time + settling + slack).
 echo "==> soak (Kotlin): ${SECONDS_TO_RUN} s, ${CONCURRENCY} concurrent"
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 timeout --kill-after=10 $((SECONDS_TO_RUN + 120)) \
-    java -Xms256m -Xmx256m -XX:+AlwaysPreTouch -XX:+UseSerialGC \
+    java -Xms256m -Xmx256m -XX:+AlwaysPreTouch -XX:+UseSerialGC -XX:NativeMemoryTracking=summary \
     -Djna.library.path="$LIBDIR" -Dpinwire.testserver="$LIBDIR/pinwire-testserver" \
     -cp "$KOTLIN/target/test-classes:$KOTLIN/target/classes:$(cat "$CLASSPATH_FILE")" \
     dev.pinwire.soak.SoakKt --seconds "$SECONDS_TO_RUN" --concurrency "$CONCURRENCY" 2>&1 | tee "$log"

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # The Kotlin suite on the JVM: builds libpinwire_ffi (dev profile) and pinwire-testserver, generates the
 # UniFFI Kotlin bindings (workspace uniffi-bindgen, library mode), then runs the JUnit 5 tests of
-# bindings/kotlin with Maven against the real test server on 127.0.0.1.
+# bindings/kotlin and of its adapters (bindings/kotlin-adapters: OkHttp/Retrofit, Ktor) with Maven, one
+# reactor, against the real test server on 127.0.0.1.
 #
 # Ends with one line "N passed, N failed" (from Surefire's totals) and exits non-zero if anything failed.
 # Needs: cargo, a JDK 17+ and Maven (installed with apt-get on Debian when missing); Maven fetches the
-# Kotlin compiler, kotlinx-coroutines, JNA and JUnit from Maven Central into ~/.m2 on first use.
+# Kotlin compiler, kotlinx-coroutines, JNA, JUnit, OkHttp, Retrofit (with its Gson converter) and Ktor's
+# client from Maven Central into ~/.m2 on first use.
 # Respects CARGO_TARGET_DIR (default: <repo>/target).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -14,6 +16,7 @@ TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
 case $TARGET in /*) ;; *) TARGET=$ROOT/$TARGET ;; esac
 LIBDIR=$TARGET/debug
 KOTLIN=$ROOT/bindings/kotlin
+ADAPTERS=$ROOT/bindings/kotlin-adapters
 GENERATED=$KOTLIN/target/generated-sources/uniffi
 
 # shellcheck source=lib/suite-script.sh
@@ -30,12 +33,6 @@ kotlin_build_native
 kotlin_generate_bindings
 
 # --- Maven: compile and test ---------------------------------------------------------------------------
-echo "==> mvn test (bindings/kotlin)"
-log=$(mktemp)
-trap 'rm -f "$log"' EXIT
-mvn -B --no-transfer-progress -Dstyle.color=never -f "$KOTLIN/pom.xml" test \
-    -Djna.library.path="$LIBDIR" -Dpinwire.testserver="$LIBDIR/pinwire-testserver" 2>&1 \
-    | sed -u "s/\x1b\[[0-9;]*m//g" | tee "$log"
-status=${PIPESTATUS[0]}
-
-suite_script_finish_surefire "$log" "$status"
+# The adapters' reactor builds the core module first; --fail-at-end runs every module whose dependencies
+# passed, and each module's Surefire totals are summed.
+kotlin_mvn_test "$ADAPTERS/pom.xml" --fail-at-end

@@ -91,12 +91,18 @@ pub struct HttpRequest {
     /// Headers, in order.
     #[uniffi(default = [])]
     pub headers: Vec<Header>,
-    /// The body.
+    /// The body, in memory.
     #[uniffi(default = None)]
     pub body: Option<Vec<u8>>,
+    /// A body written while it is sent (instead of `body`); a writer serves one request.
+    #[uniffi(default = None)]
+    pub body_writer: Option<Arc<crate::upload::BodyWriter>>,
     /// Overrides the client's call timeout.
     #[uniffi(default = None)]
     pub call_timeout: Option<Duration>,
+    /// Whether the client follows redirects for this request (false: a redirect is the response).
+    #[uniffi(default = true)]
+    pub follow_redirects: bool,
 }
 
 fn roots_from(pems: &[String]) -> Result<Vec<CertificateDer<'static>>, PinwireError> {
@@ -173,6 +179,13 @@ fn build(
 #[derive(Debug, uniffi::Object)]
 pub struct PinwireClient {
     pub(crate) inner: pinwire::Client,
+}
+
+impl PinwireClient {
+    /// The core client, for the exports in other files.
+    pub(crate) fn core(&self) -> &pinwire::Client {
+        &self.inner
+    }
 }
 
 #[uniffi::export]
@@ -258,12 +271,20 @@ impl PinwireClient {
         for header in &request.headers {
             core_request = core_request.header(&header.name, &header.value)?;
         }
-        if let Some(body) = request.body {
-            core_request = core_request.body(body);
+        match (request.body, request.body_writer) {
+            (Some(_), Some(_)) => {
+                return Err(PinwireError::InvalidConfig {
+                    detail: "a request has a body or a body writer, not both".into(),
+                })
+            }
+            (Some(body), None) => core_request = core_request.body(body),
+            (None, Some(writer)) => core_request = core_request.body(writer.take_body()?),
+            (None, None) => {}
         }
         if let Some(call) = request.call_timeout {
             core_request = core_request.call_timeout(timeout(call));
         }
+        core_request = core_request.follow_redirects(request.follow_redirects);
         let token = cancel.map(|t| t.inner.clone()).unwrap_or_default();
         let response = runtime::spawn(async move {
             let mut response = client.execute_cancellable(core_request, &token).await?;

@@ -21,6 +21,8 @@ mod policy;
 mod report;
 mod runtime;
 mod updates;
+mod upload;
+mod websocket;
 
 pub use cancel::CancellationToken;
 pub use client::{BodyReader, ClientOptions, Header, HttpRequest, HttpResponse, PinwireClient, ResolveOverride};
@@ -34,5 +36,8 @@ pub use updates::{
     UpdateError, UpdateEvent, UpdateEventKind, UpdateEventListener, UpdateOrigin, UpdateOutcome, UpdateRefusal,
     UpdateSource,
 };
+pub use upload::{multipart_framing, BodyWriter, MultipartFraming, MultipartPart, UploadProgressListener};
+
+pub use websocket::{WebSocket, WebSocketCloseFrame, WebSocketMessage, WebSocketRequest};
 
 uniffi::setup_scaffolding!();

@@ -30,7 +30,7 @@ pub const UPDATE_REFUSED: u8 = 10;
 /// The exit-code table shown in `--help`.
 pub const EXIT_CODES_HELP: &str = "Exit codes:
   0  success
-  1  other failure (protocol error, too many redirects, HTTP error with --fail, ...)
+  1  other failure (protocol error, too many redirects, ...)
   2  usage error or unreadable input
   3  pin mismatch: the chain is valid but holds none of the pinned keys
   4  untrusted certificate (expired, unknown issuer, ...)

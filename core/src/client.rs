@@ -62,7 +62,7 @@ pub struct ClientBuilder {
 /// An HTTPS client with pinning. Cheap to clone; clones share connections and the configuration in use.
 #[derive(Clone, Debug)]
 pub struct Client {
-    live: Arc<Live>,
+    pub(crate) live: Arc<Live>,
     call_timeout: Option<Duration>,
     reporter: Option<Arc<Reporter>>,
 }
@@ -232,7 +232,7 @@ impl ClientBuilder {
         validator: &Arc<dyn crate::trust::ChainValidator>,
         policy: Arc<Policy>,
         version: u64,
-    ) -> Result<reqwest::Client, Error> {
+    ) -> Result<crate::update::live::Transport, Error> {
         let verifier = PinningVerifier::new(policy.clone(), validator.clone(), self.observers.clone())
             .with_config_version(version);
         let provider = Arc::new(rustls::crypto::ring::default_provider());
@@ -247,6 +247,14 @@ impl ClientBuilder {
             HttpVersions::Http1Only => vec![b"http/1.1".to_vec()],
         };
 
+        let websocket = crate::websocket::Connector::new(
+            &tls,
+            self.connect_timeout,
+            self.read_timeout,
+            &self.resolve,
+            self.proxy.as_deref(),
+            &self.user_agent,
+        )?;
         let mut http = reqwest::Client::builder()
             .tls_backend_preconfigured(tls)
             .user_agent(&self.user_agent)
@@ -271,7 +279,10 @@ impl ClientBuilder {
         for (host, addr) in &self.resolve {
             http = http.resolve(host, *addr);
         }
-        http.build().map_err(|e| Error::InvalidConfig { detail: e.to_string() })
+        let http = http
+            .build()
+            .map_err(|e| Error::InvalidConfig { detail: e.to_string() })?;
+        Ok(crate::update::live::Transport { http, websocket })
     }
 }
 
@@ -305,6 +316,12 @@ fn upload_with(client: Client) -> Upload {
     })
 }
 
+tokio::task_local! {
+    /// Whether the request being sent follows redirects ([`Request::follow_redirects`]): reqwest's
+    /// redirect policy belongs to the client, so the request's choice reaches it this way.
+    static FOLLOW_REDIRECTS: bool;
+}
+
 /// Follows redirects up to `max`, refusing cleartext where the policy does. Each hop's connection is
 /// made (or taken from the pool) for the hop's own host, so its pins apply to it.
 fn redirect_policy(policy: Arc<Policy>, max: usize) -> reqwest::redirect::Policy {
@@ -312,6 +329,9 @@ fn redirect_policy(policy: Arc<Policy>, max: usize) -> reqwest::redirect::Policy
         return reqwest::redirect::Policy::none();
     }
     reqwest::redirect::Policy::custom(move |attempt| {
+        if !FOLLOW_REDIRECTS.try_with(|follow| *follow).unwrap_or(true) {
+            return attempt.stop();
+        }
         let url = attempt.url().clone();
         if attempt.previous().len() > max {
             return attempt.error(RedirectRefusal::TooMany {
@@ -342,7 +362,7 @@ fn redirect_policy(policy: Arc<Policy>, max: usize) -> reqwest::redirect::Policy
 /// URL parser makes of nearly every host) skips the full parse (IDNA): only cleartext needs the canonical
 /// host, for the policy's per-host permission. Anything else is parsed in full and refused here when it
 /// is no valid host name; the verifier parses the name again on every handshake in any case.
-fn check_url(policy: &Policy, url: &reqwest::Url) -> Result<(), Error> {
+pub(crate) fn check_url(policy: &Policy, url: &reqwest::Url) -> Result<(), Error> {
     if url.scheme() == "https" && url.host_str().is_some_and(Host::is_plain_dns_name) {
         return Ok(());
     }
@@ -430,6 +450,7 @@ impl Client {
         let timeout = request.call_timeout.or(self.call_timeout);
         let deadline = timeout.map(|t| Instant::now() + t);
         let port = Arc::new(AtomicU32::new(request.url.port_or_known_default().map_or(0, u32::from)));
+        let follow = request.follow_redirects;
 
         let mut builder = generation.http.request(request.method, request.url);
         if !request.headers.is_empty() {
@@ -443,7 +464,9 @@ impl Client {
         // The request runs as a task of its own, and this future only waits for it: the call timeout
         // then fires on time even while the task's handshake waits for the platform or an observer
         // (see the verifier), and a panic inside the request comes back as an error, not an unwind.
-        let send = AbortOnDrop(tokio::spawn(CURRENT_PORT.scope(port, builder.send())));
+        let send = AbortOnDrop(tokio::spawn(
+            FOLLOW_REDIRECTS.scope(follow, CURRENT_PORT.scope(port, builder.send())),
+        ));
         let result = match deadline {
             Some(deadline) => tokio::time::timeout_at(deadline, send)
                 .await

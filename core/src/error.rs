@@ -232,7 +232,7 @@ impl StdError for RedirectRefusal {}
 
 /// Each error in `error`'s source chain, looking inside `io::Error`s too (whose `source()` skips the
 /// error they wrap).
-fn chain<'a>(error: &'a (dyn StdError + 'static)) -> Vec<&'a (dyn StdError + 'static)> {
+pub(crate) fn chain<'a>(error: &'a (dyn StdError + 'static)) -> Vec<&'a (dyn StdError + 'static)> {
     let mut out = Vec::new();
     let mut next = Some(error);
     while let Some(current) = next {
@@ -245,7 +245,7 @@ fn chain<'a>(error: &'a (dyn StdError + 'static)) -> Vec<&'a (dyn StdError + 'st
     out
 }
 
-fn handshake_failure(error: &(dyn StdError + 'static)) -> Option<HandshakeFailure> {
+pub(crate) fn handshake_failure(error: &(dyn StdError + 'static)) -> Option<HandshakeFailure> {
     if let Some(failure) = error.downcast_ref::<HandshakeFailure>() {
         return Some(failure.clone());
     }
@@ -257,7 +257,7 @@ fn handshake_failure(error: &(dyn StdError + 'static)) -> Option<HandshakeFailur
     None
 }
 
-fn from_handshake(failure: HandshakeFailure, port: Option<u16>) -> Error {
+pub(crate) fn from_handshake(failure: HandshakeFailure, port: Option<u16>) -> Error {
     match failure {
         HandshakeFailure::Pin(mut mismatch) => {
             mismatch.port = mismatch.port.or(port);

@@ -22,28 +22,35 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod body_writer;
 mod client;
 pub mod config;
 mod error;
 mod events;
 mod host;
 pub mod inspect;
+pub mod multipart;
 mod pin;
 mod policy;
+mod progress;
 pub mod report;
 mod request;
 mod response;
+mod sized_body;
 pub mod trust;
 pub mod update;
 mod verifier;
+pub mod websocket;
 mod x509;
 
+pub use body_writer::{BodyAborted, BodyWriter, WriteError};
 pub use client::{Client, ClientBuilder, HttpVersions};
 pub use error::{panic_message, Error, PinMismatch, TimeoutKind};
 pub use events::{PinEvent, PinObserver, PinOutcome};
 pub use host::{Host, HostError, HostPattern, PatternKind};
 pub use pin::{Pin, PinError, PIN_PREFIX};
 pub use policy::{DomainRule, PinMode, PinRequirement, PinSet, Policy, PolicyBuilder, PolicyError};
+pub use progress::UploadProgress;
 pub use request::{Body, Request};
 pub use response::Response;
 pub use trust::{TrustSource, UntrustedReason, ValidatedChain};

@@ -204,9 +204,17 @@ impl FromStr for Pin {
     }
 }
 
+impl Pin {
+    /// The digest in standard base64, without the `sha256/` prefix: the form TrustKit and the
+    /// Network Security Config files hold.
+    pub(crate) fn digest_base64(&self) -> String {
+        STANDARD.encode(self.0)
+    }
+}
+
 impl fmt::Display for Pin {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{PIN_PREFIX}{}", STANDARD.encode(self.0))
+        write!(f, "{PIN_PREFIX}{}", self.digest_base64())
     }
 }
 

@@ -62,8 +62,8 @@ impl ReportConfig {
         }
     }
 
-    /// Sends failures of the rule with `pattern` to `uri` (https, or http to a host the upload policy
-    /// permits: none by default). Repeatable.
+    /// Sends failures of the rule with `pattern` to `uri`, which must be https (an `InvalidUrl` error
+    /// otherwise: a report names the hosts an app talks to). Repeatable.
     pub fn report_uri(mut self, pattern: &str, uri: &str) -> Result<ReportConfig, crate::Error> {
         let pattern = HostPattern::parse(pattern).map_err(crate::PolicyError::from)?;
         let parsed = reqwest::Url::parse(uri).map_err(|e| crate::Error::InvalidUrl {

@@ -39,6 +39,16 @@ impl Body {
     {
         Body::Stream(reqwest::Body::wrap_stream(stream))
     }
+
+    /// A streamed body of exactly `length` bytes, sent with `Content-Length` (chunks from a file whose
+    /// size is known, say). A stream that ends early or runs long fails the request.
+    pub fn from_sized_stream<S, E>(stream: S, length: u64) -> Body
+    where
+        S: Stream<Item = Result<Bytes, E>> + Send + 'static,
+        E: Into<Box<dyn std::error::Error + Send + Sync>> + 'static,
+    {
+        Body::Stream(reqwest::Body::wrap(crate::sized_body::SizedStream::new(stream, length)))
+    }
 }
 
 impl From<Bytes> for Body {
@@ -73,6 +83,7 @@ pub struct Request {
     pub(crate) headers: HeaderMap,
     pub(crate) body: Body,
     pub(crate) call_timeout: Option<Duration>,
+    pub(crate) follow_redirects: bool,
 }
 
 impl Request {
@@ -94,6 +105,7 @@ impl Request {
             headers: HeaderMap::new(),
             body: Body::Empty,
             call_timeout: None,
+            follow_redirects: true,
         })
     }
 
@@ -128,6 +140,15 @@ impl Request {
     /// Overrides the client's call timeout for this request.
     pub fn call_timeout(mut self, timeout: Duration) -> Request {
         self.call_timeout = Some(timeout);
+        self
+    }
+
+    /// Whether the client follows redirects for this request (default true, up to the client's
+    /// maximum). With false a redirect comes back as the response, for callers that follow redirects
+    /// themselves (URLSession through Pinwire's `URLProtocol`): each hop is then a request of its own,
+    /// with its own cleartext check and pin decision.
+    pub fn follow_redirects(mut self, follow: bool) -> Request {
+        self.follow_redirects = follow;
         self
     }
 

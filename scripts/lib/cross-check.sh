@@ -30,7 +30,7 @@ cross_toolchain_setup() {
     local packages=(rustc-web cargo-web rust-web-src clang lld "$@")
     local missing=() package
     for package in "${packages[@]}"; do
-        if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+        if [ "$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null)" != "install ok installed" ]; then
             missing+=("$package")
         fi
     done

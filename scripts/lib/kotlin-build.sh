@@ -1,5 +1,6 @@
-# Shared by the JVM Kotlin scripts (test-kotlin.sh, soak-kotlin.sh): the Rust side they need and the
-# generated Kotlin. Expects LIBDIR (target/debug), GENERATED (where the bindings go) and suite-script.sh.
+# Shared by the JVM Kotlin scripts (test-kotlin.sh, soak-kotlin.sh, test-flutter.sh): the Rust side they need,
+# the generated Kotlin and the Maven run. Expects ROOT, LIBDIR (target/debug), GENERATED (where the bindings
+# go) and suite-script.sh.
 
 # Builds libpinwire_ffi, pinwire-testserver and uniffi-bindgen, and generates the Kotlin bindings.
 kotlin_build_native() {
@@ -22,4 +23,20 @@ kotlin_generate_bindings() {
         --language kotlin --no-format --out-dir "$GENERATED" || suite_script_fail "uniffi-bindgen failed"
     [ -f "$GENERATED/dev/pinwire/ffi/pinwire_ffi.kt" ] \
         || suite_script_fail "no dev/pinwire/ffi/pinwire_ffi.kt: is bindings/uniffi.toml's package_name read?"
+}
+
+# POM [MAVEN ARGUMENTS...]: `mvn test` of POM with the library and the test server this build made, then
+# finishes the suite from Surefire's totals (suite_script_finish_surefire; does not return).
+kotlin_mvn_test() {
+    local pom=$1 log status
+    shift
+    echo "==> mvn test (${pom#"$ROOT"/})"
+    log=$(mktemp)
+    # shellcheck disable=SC2064 # the log's name is known now
+    trap "rm -f '$log'" EXIT
+    mvn -B --no-transfer-progress -Dstyle.color=never -f "$pom" test "$@" \
+        -Djna.library.path="$LIBDIR" -Dpinwire.testserver="$LIBDIR/pinwire-testserver" 2>&1 \
+        | sed -u "s/\x1b\[[0-9;]*m//g" | tee "$log"
+    status=${PIPESTATUS[0]}
+    suite_script_finish_surefire "$log" "$status"
 }

@@ -37,12 +37,15 @@ ensure_jdk_and_maven() {
 }
 
 # LOG STATUS: finishes a Maven suite from Surefire's totals in LOG ("Tests run: N, Failures: F, Errors: E,
-# Skipped: S"; the per-class lines add "Time elapsed") and Maven's exit STATUS.
+# Skipped: S", one per module of a reactor, summed; the per-class lines add "Time elapsed") and Maven's exit
+# STATUS.
 suite_script_finish_surefire() {
     local totals run failures errors skipped passed failed
-    totals=$(sed 's/\x1b\[[0-9;]*m//g' "$1" | grep -E 'Tests run: [0-9]+, Failures: [0-9]+, Errors: [0-9]+, Skipped: [0-9]+$' | tail -n 1)
+    totals=$(sed 's/\x1b\[[0-9;]*m//g' "$1" | grep -E 'Tests run: [0-9]+, Failures: [0-9]+, Errors: [0-9]+, Skipped: [0-9]+$')
     [ -n "$totals" ] || suite_script_fail "Maven exited with $2 before Surefire reported (compilation failed?)"
-    read -r run failures errors skipped < <(echo "$totals" | sed -E 's/.*Tests run: ([0-9]+), Failures: ([0-9]+), Errors: ([0-9]+), Skipped: ([0-9]+)$/\1 \2 \3 \4/')
+    read -r run failures errors skipped < <(echo "$totals" \
+        | sed -E 's/.*Tests run: ([0-9]+), Failures: ([0-9]+), Errors: ([0-9]+), Skipped: ([0-9]+)$/\1 \2 \3 \4/' \
+        | awk '{ r += $1; f += $2; e += $3; s += $4 } END { print r, f, e, s }')
     passed=$((run - failures - errors - skipped))
     failed=$((failures + errors))
     if [ "$2" -ne 0 ] && [ "$failed" -eq 0 ]; then

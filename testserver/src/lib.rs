@@ -5,6 +5,8 @@ pub mod faults;
 pub mod pki;
 pub mod proxy;
 pub mod server;
+mod uploads;
+pub mod websocket;
 
 pub use faults::{refused_port, Fault, FaultServer};
 pub use pki::{pem_cert, self_signed_leaf, Authority, Identity, LeafSpec};

@@ -7,7 +7,10 @@
 //! - `untrusted`: a leaf from a root nobody trusts
 //! - `fault-<name>` for every [`Fault`] (`fault-tls-alert`, `fault-http2-reset`, ...): the good chain,
 //!   and the same misbehaviour on every connection
+//! - `plain`: plain HTTP (for cleartext and `ws://`)
 //! - `refused`: a port nothing listens on
+//!
+//! Every server has the WebSocket echo at `/ws/<id>` (see `pinwire_testserver::websocket`).
 //!
 //! and prints one line of JSON with the ports, the roots as PEM and the pins of every certificate. It
 //! serves until its standard input closes, so a test harness that dies takes it down too.
@@ -37,6 +40,7 @@ async fn main() {
     let http1 = TestServer::https_with("http1", &leaf, Alpn::Http1Only).await;
     let impostor_server = TestServer::https("impostor", &impostor).await;
     let untrusted_server = TestServer::https("untrusted", &untrusted).await;
+    let plain = TestServer::http("plain").await;
     let mut fault_servers = Vec::new();
     for fault in Fault::ALL {
         fault_servers.push(FaultServer::start(fault, &leaf).await);
@@ -50,6 +54,7 @@ async fn main() {
             "http1": http1.port(),
             "impostor": impostor_server.port(),
             "untrusted": untrusted_server.port(),
+            "plain": plain.port(),
         },
         "roots_pem": { "test": root.cert_pem(), "evil": evil.cert_pem() },
         "pins": {

@@ -19,6 +19,8 @@
 //! - `/gated/<n>`: 1 MiB, then waits until [`TestServer::open_gate`] is called, then the rest up to `n`
 //!   bytes: a client that buffers the whole body before handing any of it over never gets to open the
 //!   gate.
+//! - `/upload/...`: the upload routes of [`crate::uploads`]
+//! - `/ws/<id>`, `/ws-state/<id>`: the WebSocket echo (see the `websocket` module)
 
 use crate::pki::Identity;
 use bytes::Bytes;
@@ -214,10 +216,12 @@ async fn serve_connection(tcp: tokio::net::TcpStream, tls: Option<TlsAcceptor>, 
         Some(acceptor) => {
             let Ok(stream) = acceptor.accept(tcp).await else { return };
             shared.stats.handshakes.fetch_add(1, Ordering::SeqCst);
-            let _ = builder.serve_connection(TokioIo::new(stream), service).await;
+            let _ = builder
+                .serve_connection_with_upgrades(TokioIo::new(stream), service)
+                .await;
         }
         None => {
-            let _ = builder.serve_connection(TokioIo::new(tcp), service).await;
+            let _ = builder.serve_connection_with_upgrades(TokioIo::new(tcp), service).await;
         }
     }
 }
@@ -248,6 +252,7 @@ async fn route(req: Request<Incoming>, shared: Arc<Shared>) -> Result<Response<B
     let query = req.uri().query().unwrap_or("").to_string();
     let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     let resp = match parts.as_slice() {
+        ["upload", ..] => crate::uploads::route(&parts, req).await,
         ["version"] => response(StatusCode::OK, full(format!("{:?}", req.version()))),
         ["echo"] => {
             let method = req.method().to_string();
@@ -369,6 +374,7 @@ async fn route(req: Request<Incoming>, shared: Arc<Shared>) -> Result<Response<B
             let body = chunks(head).chain(wait).chain(chunks(n - head));
             response(StatusCode::OK, BodyExt::boxed(StreamBody::new(body)))
         }
+        _ if crate::websocket::handles(&path) => crate::websocket::route(req).await,
         _ => response(StatusCode::OK, full(format!("hello from {}", shared.name))),
     };
     Ok(resp)

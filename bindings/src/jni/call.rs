@@ -20,6 +20,8 @@ pub(super) struct RequestParts {
     /// Names and values, alternating.
     pub headers: Vec<String>,
     pub body: Option<Vec<u8>>,
+    /// A streamed body (from a body handle), instead of `body`.
+    pub stream: Option<pinwire::Body>,
     pub call_timeout: Option<Duration>,
 }
 
@@ -64,6 +66,9 @@ fn request_from(parts: RequestParts) -> Result<pinwire::Request, PinwireError> {
     }
     if let Some(body) = parts.body {
         request = request.body(body);
+    }
+    if let Some(stream) = parts.stream {
+        request = request.body(stream);
     }
     if let Some(call) = parts.call_timeout {
         request = request.call_timeout(timeout(call));

@@ -10,6 +10,7 @@
 //! exported symbol, a promise the linker cannot check. The signatures are the JNI ones for the static
 //! methods declared in `NativeCalls.kt`.
 
+use super::body::BodyChannel;
 use super::call::{Call, Read, RequestParts};
 use super::{handles, wire};
 use crate::error::PinwireError;
@@ -103,8 +104,9 @@ pub extern "system" fn Java_dev_pinwire_internal_NativeCalls_newCall<'caller>(
         .resolve::<ThrowNativeFailure>()
 }
 
-/// `NativeCalls.execute(call, method, url, headers, body, callTimeoutNanos): ByteArray`: blocks until the
-/// response head is in; returns it encoded (see `wire::head`). A negative timeout means none.
+/// `NativeCalls.execute(call, method, url, headers, body, bodyHandle, callTimeoutNanos): ByteArray`: blocks
+/// until the response head is in; returns it encoded (see `wire::head`). `bodyHandle` is a streamed body
+/// (from `openBody`), 0 for none; a negative timeout means none.
 #[no_mangle]
 #[allow(clippy::too_many_arguments)] // the JNI signature: one argument per request field
 pub extern "system" fn Java_dev_pinwire_internal_NativeCalls_execute<'caller>(
@@ -115,6 +117,7 @@ pub extern "system" fn Java_dev_pinwire_internal_NativeCalls_execute<'caller>(
     url: JString<'caller>,
     headers: JObjectArray<'caller, JString<'caller>>,
     body: JByteArray<'caller>,
+    body_handle: jlong,
     call_timeout_nanos: jlong,
 ) -> JByteArray<'caller> {
     unowned_env
@@ -136,6 +139,10 @@ pub extern "system" fn Java_dev_pinwire_internal_NativeCalls_execute<'caller>(
                     None
                 } else {
                     Some(env.convert_byte_array(&body)?)
+                },
+                stream: match body_handle {
+                    0 => None,
+                    stream => Some(handles::body(handle(stream))?.take_body()?),
                 },
                 call_timeout: u64::try_from(call_timeout_nanos).ok().map(Duration::from_nanos),
             };
@@ -186,8 +193,97 @@ pub extern "system" fn Java_dev_pinwire_internal_NativeCalls_read<'caller>(
 
 fn bad_range(offset: jint, length: jint, size: usize) -> PinwireError {
     PinwireError::Internal {
-        detail: format!("internal error: read of {length} bytes at {offset} into an array of {size}"),
+        detail: format!("internal error: {length} bytes at {offset} of an array of {size}"),
     }
+}
+
+/// `NativeCalls.openBody(contentLength): Long`: a request body to write while it is sent, of
+/// `contentLength` bytes (sent with `Content-Length`), or of unknown length when negative.
+#[no_mangle]
+pub extern "system" fn Java_dev_pinwire_internal_NativeCalls_openBody<'caller>(
+    mut unowned_env: EnvUnowned<'caller>,
+    _class: JClass<'caller>,
+    content_length: jlong,
+) -> jlong {
+    unowned_env
+        .with_env(|_env| -> Result<jlong, Failure> {
+            let channel = BodyChannel::new(u64::try_from(content_length).ok());
+            Ok(handles::register(handles::Entry::Body(Arc::new(channel))) as jlong)
+        })
+        .resolve::<ThrowNativeFailure>()
+}
+
+/// `NativeCalls.writeBody(body, from, offset, length)`: sends `from[offset..offset + length]`, blocking
+/// while the request is not ready for more (call it from an IO thread). `Closed` once the request stopped
+/// reading the body or the handle was released.
+#[no_mangle]
+pub extern "system" fn Java_dev_pinwire_internal_NativeCalls_writeBody<'caller>(
+    mut unowned_env: EnvUnowned<'caller>,
+    _class: JClass<'caller>,
+    body: jlong,
+    from: JByteArray<'caller>,
+    offset: jint,
+    length: jint,
+) {
+    unowned_env
+        .with_env(|env| -> Result<(), Failure> {
+            let channel = handles::body(handle(body))?;
+            let size = from.len(env)?;
+            let (Ok(start), Ok(count)) = (usize::try_from(offset), usize::try_from(length)) else {
+                return Err(bad_range(offset, length, size).into());
+            };
+            if start.checked_add(count).is_none_or(|end| end > size) {
+                return Err(bad_range(offset, length, size).into());
+            }
+            let mut signed = vec![0i8; count];
+            from.get_region(env, offset, &mut signed)?;
+            // Copied: the Kotlin array may be reused as soon as this returns.
+            let chunk: Vec<u8> = signed.into_iter().map(|byte| byte as u8).collect();
+            Ok(channel.write(chunk)?)
+        })
+        .resolve::<ThrowNativeFailure>()
+}
+
+/// `NativeCalls.finishBody(body)`: ends the body; `InvalidConfig` when fewer bytes than declared were
+/// written.
+#[no_mangle]
+pub extern "system" fn Java_dev_pinwire_internal_NativeCalls_finishBody<'caller>(
+    mut unowned_env: EnvUnowned<'caller>,
+    _class: JClass<'caller>,
+    body: jlong,
+) {
+    unowned_env
+        .with_env(|_env| -> Result<(), Failure> { Ok(handles::body(handle(body))?.finish()?) })
+        .resolve::<ThrowNativeFailure>()
+}
+
+/// `NativeCalls.abortBody(body, reason)`: ends the body with an error naming `reason`; the request fails.
+#[no_mangle]
+pub extern "system" fn Java_dev_pinwire_internal_NativeCalls_abortBody<'caller>(
+    mut unowned_env: EnvUnowned<'caller>,
+    _class: JClass<'caller>,
+    body: jlong,
+    reason: JString<'caller>,
+) {
+    unowned_env
+        .with_env(|env| -> Result<(), Failure> {
+            let reason = reason.try_to_string(env)?;
+            handles::body(handle(body))?.abort(&reason);
+            Ok(())
+        })
+        .resolve::<ThrowNativeFailure>()
+}
+
+/// `NativeCalls.bodyWritten(body): Long`: the bytes written so far.
+#[no_mangle]
+pub extern "system" fn Java_dev_pinwire_internal_NativeCalls_bodyWritten<'caller>(
+    mut unowned_env: EnvUnowned<'caller>,
+    _class: JClass<'caller>,
+    body: jlong,
+) -> jlong {
+    unowned_env
+        .with_env(|_env| -> Result<jlong, Failure> { Ok(handles::body(handle(body))?.written() as jlong) })
+        .resolve::<ThrowNativeFailure>()
 }
 
 /// `NativeCalls.cancel(handle)`: cancels the call and its body reads; harmless on a released handle.

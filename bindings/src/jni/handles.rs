@@ -4,6 +4,7 @@
 //! number this process never issued is told apart from a released one. Handles start at a per-process
 //! random base and are never reused, so a stale handle cannot reach a newer object.
 
+use super::body::BodyChannel;
 use super::call::Call;
 use crate::error::PinwireError;
 use std::collections::HashMap;
@@ -18,6 +19,8 @@ pub(super) enum Entry {
     Client(pinwire::Client),
     /// One call: its request, then its response body.
     Call(Arc<Call>),
+    /// A request body being written.
+    Body(Arc<BodyChannel>),
 }
 
 struct Table {
@@ -70,7 +73,7 @@ fn missing(handle: u64, what: &str) -> PinwireError {
 pub(super) fn client(handle: u64) -> Result<pinwire::Client, PinwireError> {
     match entries(table()).get(&handle) {
         Some(Entry::Client(client)) => Ok(client.clone()),
-        Some(Entry::Call(_)) => Err(missing(0, "client")),
+        Some(_) => Err(missing(0, "client")),
         None => Err(missing(handle, "client")),
     }
 }
@@ -79,8 +82,17 @@ pub(super) fn client(handle: u64) -> Result<pinwire::Client, PinwireError> {
 pub(super) fn call(handle: u64) -> Result<Arc<Call>, PinwireError> {
     match entries(table()).get(&handle) {
         Some(Entry::Call(call)) => Ok(call.clone()),
-        Some(Entry::Client(_)) => Err(missing(0, "response")),
+        Some(_) => Err(missing(0, "response")),
         None => Err(missing(handle, "response")),
+    }
+}
+
+/// The request body behind `handle`.
+pub(super) fn body(handle: u64) -> Result<Arc<BodyChannel>, PinwireError> {
+    match entries(table()).get(&handle) {
+        Some(Entry::Body(body)) => Ok(body.clone()),
+        Some(_) => Err(missing(0, "request body")),
+        None => Err(missing(handle, "request body")),
     }
 }
 
@@ -89,7 +101,7 @@ pub(super) fn cancel(handle: u64) -> Result<(), PinwireError> {
     let entry = entries(table()).get(&handle).cloned();
     match entry {
         Some(Entry::Call(call)) => call.cancel(),
-        Some(Entry::Client(_)) => return Err(missing(0, "call")),
+        Some(_) => return Err(missing(0, "call")),
         None => check_issued(handle, "call")?,
     }
     Ok(())
@@ -102,6 +114,7 @@ pub(super) fn release(handle: u64) -> Result<(), PinwireError> {
     match entry {
         // Dropped outside the lock: dropping a response can take a moment (connection bookkeeping).
         Some(Entry::Call(call)) => call.release(),
+        Some(Entry::Body(body)) => body.release(),
         Some(Entry::Client(_)) => {}
         None => check_issued(handle, "native")?,
     }

@@ -7,6 +7,7 @@
 //! UniFFI's own encoding ([`wire`]), so Kotlin maps them to exceptions in the one place it maps UniFFI's.
 //! The `unsafe` this needs is all in [`exports`].
 
+mod body;
 mod call;
 #[allow(unsafe_code)]
 mod exports;

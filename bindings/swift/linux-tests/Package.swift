@@ -5,6 +5,8 @@
 // what scripts/test-swift.sh generates into generated/ (build output, not committed): the UniFFI Swift
 // (generated/PinwireBindings), the C header and modulemap (generated/PinwireFFI) and a link to the Rust library
 // (generated/lib/libpinwire_ffi.so), where xcframework users get PinwireFFI.xcframework instead.
+// Sources/PinwireFlutterShim links to the Flutter plugin's Swift shim (bindings/flutter/ios/pinwire/Sources/
+// pinwire/Host), compiled and tested here without the plugin's registration file, which needs Flutter.
 import PackageDescription
 
 let libDir = Context.packageDirectory + "/generated/lib"
@@ -24,6 +26,8 @@ let package = Package(
             ]
         ),
         .target(name: "Pinwire", dependencies: ["PinwireBindings"], path: "Sources/Pinwire"),
-        .testTarget(name: "PinwireTests", dependencies: ["Pinwire"], path: "Tests/PinwireTests"),
+        // The Flutter plugin's iOS shim without its channel registration (a link to bindings/flutter/ios/.../Host).
+        .target(name: "PinwireFlutterShim", dependencies: ["Pinwire"], path: "Sources/PinwireFlutterShim"),
+        .testTarget(name: "PinwireTests", dependencies: ["Pinwire", "PinwireFlutterShim"], path: "Tests/PinwireTests"),
     ]
 )

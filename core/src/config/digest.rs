@@ -89,7 +89,7 @@ fn digest(bytes: Vec<u8>) -> Result<Pin, String> {
 }
 
 fn canonical(pin: &Pin) -> String {
-    pin.to_string().trim_start_matches(PIN_PREFIX).to_string()
+    pin.digest_base64()
 }
 
 /// Decodes as `android.util.Base64.decode(text, DEFAULT)` does.
@@ -118,14 +118,14 @@ pub(crate) fn decode_android(text: &str) -> Result<Decoded, String> {
 /// Decodes as Apple's `NSData(base64Encoded:)` does: the alphabet and padding only, unused low bits
 /// ignored.
 pub(crate) fn decode_apple(text: &str) -> Result<Decoded, String> {
-    let trimmed = text.trim();
-    if let Some(c) = trimmed
+    // No trimming: Apple's decoder without options refuses whitespace, so TrustKit would too.
+    if let Some(c) = text
         .chars()
         .find(|c| !c.is_ascii() || (value(*c as u8).is_none() && *c != '='))
     {
         return Err(format!("{c:?} is not a base64 character"));
     }
-    let (digits, padding, _) = android_digits(trimmed)?;
+    let (digits, padding, _) = android_digits(text)?;
     if (digits.len() + padding) % 4 != 0 {
         return Err("base64 text must be padded with '=' to a multiple of 4 characters".into());
     }
@@ -139,4 +139,12 @@ pub(crate) fn decode_apple(text: &str) -> Result<Decoded, String> {
         ));
     }
     Ok(Decoded { pin, notes })
+}
+
+/// Whether `text` is a pin written with its `sha256/` prefix, where these files want the digest alone:
+/// the prefix followed by a digest `decode` accepts. `sha256/` is itself base64, so a text that merely
+/// starts with those characters but is not a prefixed digest is read as the digest it is, which keeps
+/// every pin these files can hold writable back to them.
+pub(crate) fn is_prefixed(text: &str, decode: fn(&str) -> Result<Decoded, String>) -> bool {
+    text.strip_prefix(PIN_PREFIX).is_some_and(|rest| decode(rest).is_ok())
 }

@@ -12,7 +12,7 @@
 //! TrustKit reports pin failures to Data Theorem's server unless `TSKDisableDefaultReportUri` is true;
 //! Pinwire never adds that URI (it warns instead), and exports always disable it.
 
-use super::digest::decode_apple;
+use super::digest::{decode_apple, is_prefixed};
 use super::nsc::as_domain;
 use super::source::{json_tree, plist_tree, Node, Position};
 use super::{
@@ -20,7 +20,7 @@ use super::{
     Exported, PinConfig, SinglePin, TrustAnchor, TrustConfig,
 };
 use crate::host::Host;
-use crate::pin::{Pin, PIN_PREFIX};
+use crate::pin::Pin;
 use crate::policy::{DomainRule, PinMode, PinSet};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
@@ -154,7 +154,7 @@ fn import_tree(mut ctx: Ctx, root: &Node) -> Result<PinConfig, ConfigError> {
                 "TSKPublicKeyHashes" => {
                     pins_pos = node.pos;
                     for (text, pos) in node.as_strings(&ctx, "TSKPublicKeyHashes")? {
-                        if text.starts_with(PIN_PREFIX) {
+                        if is_prefixed(text, decode_apple) {
                             return Err(ctx.invalid(
                                 pos,
                                 "TSKPublicKeyHashes holds base64 digests only, without the \"sha256/\" prefix",
@@ -366,10 +366,7 @@ fn dictionary(config: &PinConfig) -> Result<(Val, Vec<String>), ExportError> {
                     rule.pattern()
                 )));
             }
-            let hashes = set
-                .pins()
-                .map(|p| p.to_string().trim_start_matches(PIN_PREFIX).to_string())
-                .collect();
+            let hashes = set.pins().map(|p| p.digest_base64()).collect();
             let mut entry = vec![
                 ("TSKPublicKeyHashes".to_string(), Val::List(hashes)),
                 ("TSKIncludeSubdomains".to_string(), Val::Bool(subdomains)),

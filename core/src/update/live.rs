@@ -23,9 +23,15 @@ use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::Duration;
 use time::OffsetDateTime;
 
-/// Builds the HTTP client of a generation: the client builder's settings, a verifier for `policy`
-/// whose events carry `version`.
-pub(crate) type HttpFactory = Box<dyn Fn(Arc<Policy>, u64) -> Result<reqwest::Client, Error> + Send + Sync>;
+/// Builds the HTTP client (and WebSocket connector) of a generation: the client builder's settings, a
+/// verifier for `policy` whose events carry `version`.
+pub(crate) type HttpFactory = Box<dyn Fn(Arc<Policy>, u64) -> Result<Transport, Error> + Send + Sync>;
+
+/// What a generation connects with: one TLS configuration (one verifier), used by both.
+pub(crate) struct Transport {
+    pub(crate) http: reqwest::Client,
+    pub(crate) websocket: crate::websocket::Connector,
+}
 
 /// The shortest schedule: a fetch loop must not spin.
 const MIN_INTERVAL: Duration = Duration::from_secs(1);
@@ -34,6 +40,7 @@ const MIN_INTERVAL: Duration = Duration::from_secs(1);
 #[derive(Debug)]
 pub(crate) struct Generation {
     pub(crate) http: reqwest::Client,
+    pub(crate) websocket: crate::websocket::Connector,
     pub(crate) policy: Arc<Policy>,
     pub(crate) version: u64,
 }
@@ -82,9 +89,10 @@ impl Live {
     ) -> Result<Arc<Live>, Error> {
         let shipped_version = options.as_ref().map_or(0, |o| o.shipped_version);
         let policy = Arc::new(shipped);
-        let http = factory(policy.clone(), shipped_version)?;
+        let Transport { http, websocket } = factory(policy.clone(), shipped_version)?;
         let generation = Arc::new(Generation {
             http: http.clone(),
+            websocket,
             policy,
             version: shipped_version,
         });
@@ -204,10 +212,11 @@ impl Live {
     /// Makes `doc`'s configuration current; returns the version it replaces.
     fn put_in_use(&self, updater: &Updater, doc: &UpdateDocument) -> Result<u64, UpdateError> {
         let policy = Arc::new(doc.config.policy().clone());
-        let http = (updater.factory)(policy.clone(), doc.version)
+        let Transport { http, websocket } = (updater.factory)(policy.clone(), doc.version)
             .map_err(|e| UpdateError::Client { detail: e.to_string() })?;
         let generation = Arc::new(Generation {
             http,
+            websocket,
             policy,
             version: doc.version,
         });

@@ -161,3 +161,37 @@ fn unknown_keys_in_a_domain_policy_are_errors() {
         "{err}"
     );
 }
+
+/// Found by the `trustkit_json` fuzz target: a hash with a leading space was read as the digest of
+/// "sha256/...", and its export lost those characters. Apple's decoder refuses the space, so we do.
+#[test]
+fn a_hash_with_whitespace_is_refused() {
+    let text = fixture("trustkit/fuzz-report-uri-roundtrip.json");
+    let err = PinConfig::from_trustkit_json(&text, "fuzz.json").unwrap_err();
+    assert!(err.to_string().contains("' ' is not a base64 character"), "{err}");
+    assert_eq!(at(&err), (10, 8));
+}
+
+/// `sha256/` is base64 too: a digest whose base64 starts with it is a digest, not a prefixed pin, and
+/// both TrustKit and the Network Security Config write it back as it was.
+#[test]
+fn a_digest_that_starts_with_sha256_slash_round_trips() {
+    let digest = "sha256/OVNa4ihaBciRSC7XHjliYS9VwUGOIud4PB18=";
+    let text = format!(
+        "{{\"TSKPinnedDomains\": {{\"a.com\": {{\"TSKPublicKeyHashes\": [\"{digest}\", \"{}\"]}}}}}}",
+        &P1[7..]
+    );
+    let config = PinConfig::from_trustkit_json(&text, "t.json").unwrap();
+    let exported = config.to_trustkit_json().unwrap();
+    assert!(exported.text.contains(digest), "{}", exported.text);
+    assert_eq!(
+        PinConfig::from_trustkit_json(&exported.text, "again.json").unwrap(),
+        config
+    );
+    let nsc = config.to_nsc_xml().unwrap();
+    assert!(nsc.text.contains(&format!(">{digest}</pin>")), "{}", nsc.text);
+    // Written with the prefix, the same pin is refused with the reason.
+    let prefixed = text.replace(&P1[7..], P1);
+    let err = PinConfig::from_trustkit_json(&prefixed, "t.json").unwrap_err();
+    assert!(err.to_string().contains("without the \"sha256/\" prefix"), "{err}");
+}

@@ -17,3 +17,5 @@ mod timeouts;
 mod trust;
 mod updates;
 mod updates_client;
+mod uploads;
+mod websocket;

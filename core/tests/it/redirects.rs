@@ -1,7 +1,7 @@
 //! Redirects: every hop gets its own pin decision and cleartext check.
 
 use crate::common::*;
-use pinwire::{Error, Policy};
+use pinwire::{Error, Policy, Request};
 use pinwire_testserver::{Authority, TestServer};
 use std::sync::atomic::Ordering;
 
@@ -100,4 +100,33 @@ async fn redirect_loops_stop_at_the_limit() {
         302,
         "with 0 redirects allowed the redirect is the response"
     );
+}
+
+#[tokio::test]
+async fn a_request_that_does_not_follow_gets_the_redirect_and_the_client_still_follows_others() {
+    let pki = Pki::new("NoFollow");
+    let first = TestServer::https("first", &pki.leaf).await;
+    let second = TestServer::https("second", &pki.leaf).await;
+    let client = new_client(&[pki.root.cert()], pinned("**.pinwire.test", &[pki.intermediate_pin()]));
+    let target = url(&second, OTHER_HOST, "/");
+    let start = url(&first, HOST, &format!("/redirect?to={target}"));
+
+    let request = Request::get(&start).unwrap().follow_redirects(false);
+    let response = client.execute(request).await.unwrap();
+    assert_eq!(response.status(), 302, "the redirect is the response");
+    assert_eq!(response.url().as_str(), start);
+    assert_eq!(
+        response.headers().get("location").and_then(|v| v.to_str().ok()),
+        Some(target.as_str())
+    );
+    assert_eq!(
+        second.stats().requests.load(Ordering::SeqCst),
+        0,
+        "the target was not asked"
+    );
+
+    // The choice is the request's: the next request on the same client follows as before.
+    let response = client.get(&start).await.unwrap();
+    assert_eq!(response.url().as_str(), target);
+    assert_eq!(response.text().await.unwrap(), "hello from second");
 }

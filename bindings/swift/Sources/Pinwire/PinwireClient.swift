@@ -65,10 +65,11 @@ public final class PinwireClient: Sendable {
     /// Sends a request; returns once the response headers have arrived. Cancelling the calling task stops
     /// the call and closes its connection (`PinwireError.cancelled`).
     public func execute(_ request: Request) async throws -> Response {
-        let lowered = try request.lowered()
         let inner = self.inner
-        let response = try await callRustCancellable { token in
-            try await inner.execute(request: lowered, cancel: token)
+        let response = try await sending(request) { lowered in
+            try await callRustCancellable { token in
+                try await inner.execute(request: lowered, cancel: token)
+            }
         }
         return Response(response, requestURL: request.url)
     }

@@ -17,7 +17,8 @@ public struct Header: Sendable, Hashable {
     }
 }
 
-/// A request: method, absolute URL, headers in order, an optional body.
+/// A request: method, absolute URL, headers in order, an optional body (`Data`, or a file, stream or sequence read
+/// while it is sent: `RequestBody`).
 public struct Request: Sendable, Hashable {
     /// `GET`, `POST`, ...
     public var method: String
@@ -26,12 +27,24 @@ public struct Request: Sendable, Hashable {
     /// Headers, in order.
     public var headers: [Header]
     /// The body.
-    public var body: Data?
+    public var body: RequestBody?
     /// A timeout for the whole call (body included), in seconds; overrides the client's call timeout.
     public var callTimeout: TimeInterval?
+    /// Hears how much of the body has been sent.
+    public var uploadProgress: UploadProgress?
+    /// Whether the client follows redirects for this request (default true, up to the client's
+    /// `maxRedirects`); false hands a redirect back as the response.
+    public var followRedirects = true
 
     public init(
         _ url: URL, method: String = "GET", headers: [Header] = [], body: Data? = nil,
+        callTimeout: TimeInterval? = nil
+    ) {
+        self.init(url, method: method, headers: headers, body: body.map { RequestBody.data($0) }, callTimeout: callTimeout)
+    }
+
+    public init(
+        _ url: URL, method: String = "GET", headers: [Header] = [], body: RequestBody?,
         callTimeout: TimeInterval? = nil
     ) {
         self.url = url
@@ -51,6 +64,11 @@ public struct Request: Sendable, Hashable {
         Request(url, method: "POST", body: body)
     }
 
+    /// A `POST` request with a body, e.g. `.post(url, body: try .file(videoURL, contentType: "video/mp4"))`.
+    public static func post(_ url: URL, body: RequestBody) -> Request {
+        Request(url, method: "POST", body: body)
+    }
+
     /// A `POST` request with a UTF-8 text body.
     public static func post(_ url: URL, body: String) -> Request {
         Request(url, method: "POST", body: Data(body.utf8))
@@ -65,8 +83,13 @@ public struct Request: Sendable, Hashable {
 
     /// This request with `data` as its body.
     public func body(_ data: Data) -> Request {
+        body(RequestBody.data(data))
+    }
+
+    /// This request with `body` as its body.
+    public func body(_ body: RequestBody) -> Request {
         var copy = self
-        copy.body = data
+        copy.body = body
         return copy
     }
 
@@ -82,47 +105,64 @@ public struct Request: Sendable, Hashable {
         return copy
     }
 
-    /// A request from a `URLRequest`: its URL, method, headers and body (`httpBody`, or `httpBodyStream`
-    /// read to its end). `timeoutInterval` (URLSession's idle timeout) and the cache and cookie settings are
-    /// not carried over: Pinwire's timeouts are the client's, or `callTimeout`.
+    /// This request with an upload progress handler: `bytesSent` of `totalBytes` (nil when unknown). See
+    /// `UploadProgress`.
+    public func uploadProgress(
+        _ handler: @escaping @Sendable (_ bytesSent: UInt64, _ totalBytes: UInt64?) -> Void
+    ) -> Request {
+        var copy = self
+        copy.uploadProgress = UploadProgress(handler)
+        return copy
+    }
+
+    /// This request, following redirects or not (`followRedirects`).
+    public func followRedirects(_ follow: Bool) -> Request {
+        var copy = self
+        copy.followRedirects = follow
+        return copy
+    }
+
+    /// A request from a `URLRequest`: its URL, method, headers and body (`httpBody`, or `httpBodyStream` read
+    /// while it is sent, with the `Content-Length` header's length when there is one). `timeoutInterval`
+    /// (URLSession's idle timeout) and the cache and cookie settings are not carried over: Pinwire's timeouts
+    /// are the client's, or `callTimeout`.
     public init(_ request: URLRequest) throws {
         guard let url = request.url else {
             throw PinwireError.invalidURL(url: "", detail: "the URLRequest has no URL")
         }
         var headers: [Header] = []
+        var length: UInt64?
         for (name, value) in (request.allHTTPHeaderFields ?? [:]).sorted(by: { $0.key < $1.key }) {
             headers.append(Header(name, value))
+            if name.caseInsensitiveCompare("content-length") == .orderedSame { length = UInt64(value) }
         }
-        var body = request.httpBody
+        var body = request.httpBody.map { RequestBody.data($0) }
         if body == nil, let stream = request.httpBodyStream {
-            body = try Self.readAll(stream)
+            body = .inputStream(stream, contentLength: length)
         }
         self.init(url, method: request.httpMethod ?? "GET", headers: headers, body: body)
     }
 
-    private static func readAll(_ stream: InputStream) throws -> Data {
-        stream.open()
-        defer { stream.close() }
-        var data = Data()
-        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
-        while true {
-            let n = stream.read(&buffer, maxLength: buffer.count)
-            if n < 0 {
-                throw PinwireError.invalidConfig(
-                    detail: "reading the URLRequest's httpBodyStream: \(String(describing: stream.streamError))")
-            }
-            if n == 0 { return data }
-            data.append(buffer, count: n)
+    /// This request in its FFI form: a body in memory goes as bytes, a streamed one through `writer`. The body's
+    /// content type is sent when the request has no `content-type` header of its own.
+    func lowered(writer: PinwireBindings.BodyWriter?) throws -> HttpRequest {
+        var headers = headers.map { PinwireBindings.Header(name: $0.name, value: $0.value) }
+        let hasContentType = headers.contains { $0.name.caseInsensitiveCompare("content-type") == .orderedSame }
+        if let contentType = body?.contentType, !hasContentType {
+            headers.append(PinwireBindings.Header(name: "content-type", value: contentType))
         }
-    }
-
-    func lowered() throws -> HttpRequest {
-        HttpRequest(
+        var data: Data?
+        if writer == nil, case .data(let bytes) = body?.content {
+            data = bytes
+        }
+        return HttpRequest(
             method: method,
             url: url.absoluteString,
-            headers: headers.map { PinwireBindings.Header(name: $0.name, value: $0.value) },
-            body: body,
-            callTimeout: try callTimeout.map { try checkedTimeout($0, "callTimeout") }
+            headers: headers,
+            body: data,
+            bodyWriter: writer,
+            callTimeout: try callTimeout.map { try checkedTimeout($0, "callTimeout") },
+            followRedirects: followRedirects
         )
     }
 }

@@ -150,9 +150,11 @@ pub(crate) fn export(config: &PinConfig) -> Result<Exported, ExportError> {
                 None => xml.push_str("        <pin-set>\n"),
             }
             for pin in set.pins() {
-                let text = pin.to_string();
-                let digest = text.strip_prefix(crate::pin::PIN_PREFIX).unwrap_or(&text);
-                let _ = writeln!(xml, "            <pin digest=\"SHA-256\">{}</pin>", escape(digest));
+                let _ = writeln!(
+                    xml,
+                    "            <pin digest=\"SHA-256\">{}</pin>",
+                    escape(&pin.digest_base64())
+                );
             }
             xml.push_str("        </pin-set>\n");
             if set.pins().len() == 1 {

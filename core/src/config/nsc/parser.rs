@@ -2,7 +2,7 @@
 
 use super::trustkit_android::TrustKitTag;
 use super::values::{android_bool, android_date, AndroidBool};
-use crate::config::digest::decode_android;
+use crate::config::digest::{decode_android, is_prefixed};
 use crate::config::source::Position;
 use crate::config::xml::{attr_pos, node_pos};
 use crate::config::{ConfigError, ConfigErrorKind, Ctx, ImportOptions, TrustAnchor};
@@ -378,7 +378,7 @@ impl Parser<'_> {
                     .ctx
                     .err(pos, ConfigErrorKind::Missing("the base64 digest in <pin>".into())));
             }
-            if text.starts_with(crate::pin::PIN_PREFIX) {
+            if is_prefixed(&text, decode_android) {
                 return Err(self.ctx.invalid(
                     pos,
                     "<pin> holds the base64 digest only, without the \"sha256/\" prefix",

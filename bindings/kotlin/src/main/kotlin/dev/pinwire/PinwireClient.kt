@@ -63,8 +63,27 @@ class PinwireClient private constructor(private val ffi: FfiClient) : Closeable 
 
     internal suspend fun execute(request: Request, cancellation: CallCancellation?): Response {
         if (closed.get()) throw ClosedException("client")
-        return Response(NativeCall.execute(native, request, cancellation))
+        // The JNI path needs no detaching (see Detached): a call whose caller is cancelled, or whose head
+        // arrives after that, is released by NativeCall. A streamed body is written from Detached's scope:
+        // the caller's cancellation reaches it through the call (the request ends, the writer is refused),
+        // never by cancelling the pump.
+        return request.sending(Detached.scope) { bodyHandle ->
+            Response(NativeCall.execute(native, request, bodyHandle, cancellation))
+        }
     }
+
+    /**
+     * Opens a WebSocket over this client's TLS set-up: the same pins, pin events and reports as its calls,
+     * and a [PinMismatchException] when the handshake fails them. Cancelling the calling coroutine stops
+     * the connect.
+     */
+    suspend fun webSocket(request: WebSocketRequest): WebSocket {
+        if (closed.get()) throw ClosedException("client")
+        return openWebSocket(ffi, request)
+    }
+
+    /** [webSocket] for [url] with no extra headers or subprotocols. */
+    suspend fun webSocket(url: String): WebSocket = webSocket(WebSocketRequest.of(url))
 
     /** The version of the pin configuration in use: the shipped version until a signed update is applied. */
     val versionInUse: Long get() = ffiCall("client") { ffi.versionInUse() }.toLong()

@@ -1,9 +1,5 @@
 package dev.pinwire
 
-import dev.pinwire.ffi.Header
-import dev.pinwire.ffi.HttpRequest
-import kotlin.time.toJavaDuration
-
 /** HTTP headers in order; names are compared ignoring case. */
 class Headers(private val entries: List<Pair<String, String>>) : Iterable<Pair<String, String>> {
     /** The last value of [name], or null. */
@@ -30,7 +26,8 @@ class Headers(private val entries: List<Pair<String, String>>) : Iterable<Pair<S
 
 /**
  * An HTTP request. Build one with [Request.get], [Request.post], the [Builder], or the DSL
- * `Request("https://...") { header("accept", "application/json") }`.
+ * `Request("https://...") { header("accept", "application/json") }`. A body is a [RequestBody]: bytes, or
+ * a file, stream or flow read while it is sent (`post(file.asRequestBody("video/mp4"))`).
  */
 class Request private constructor(
     /** An absolute `https://` URL (`http://` only where the policy permits cleartext). */
@@ -39,9 +36,11 @@ class Request private constructor(
     val method: String,
     val headers: Headers,
     /** The body, or null for none. */
-    val body: ByteArray?,
+    val body: RequestBody?,
     /** Overrides the client's call timeout for this request. */
     val callTimeout: kotlin.time.Duration?,
+    /** Hears how much of the body has been sent, or null. */
+    val uploadProgress: UploadProgressListener?,
 ) {
     fun newBuilder(): Builder = Builder(this)
 
@@ -52,8 +51,9 @@ class Request private constructor(
         private var url: String? = null
         private var method = "GET"
         private val headers = mutableListOf<Pair<String, String>>()
-        private var body: ByteArray? = null
+        private var body: RequestBody? = null
         private var callTimeout: kotlin.time.Duration? = null
+        private var uploadProgress: UploadProgressListener? = null
 
         internal constructor(request: Request) : this() {
             url = request.url
@@ -61,6 +61,7 @@ class Request private constructor(
             headers += request.headers
             body = request.body
             callTimeout = request.callTimeout
+            uploadProgress = request.uploadProgress
         }
 
         fun url(url: String) = apply { this.url = url }
@@ -76,7 +77,10 @@ class Request private constructor(
 
         /** Sets the method and the body (null for none). */
         @JvmOverloads
-        fun method(method: String, body: ByteArray? = null) = apply {
+        fun method(method: String, body: ByteArray? = null) = method(method, body?.let { RequestBody.create(it) })
+
+        /** Sets the method and the body (null for none). */
+        fun method(method: String, body: RequestBody?) = apply {
             this.method = method
             this.body = body
         }
@@ -87,15 +91,30 @@ class Request private constructor(
 
         fun post(body: String) = method("POST", body.encodeToByteArray())
 
+        /** `POST` with [body], e.g. `post(file.asRequestBody("image/jpeg"))`. */
+        fun post(body: RequestBody) = method("POST", body)
+
         fun put(body: ByteArray) = method("PUT", body)
+
+        /** `PUT` with [body]. */
+        fun put(body: RequestBody) = method("PUT", body)
+
+        /** `PATCH` with [body]. */
+        fun patch(body: RequestBody) = method("PATCH", body)
 
         fun delete() = method("DELETE")
 
         /** Sets the body without changing the method. */
-        fun body(body: ByteArray?) = apply { this.body = body }
+        fun body(body: ByteArray?) = apply { this.body = body?.let { RequestBody.create(it) } }
 
         /** Sets the body as UTF-8 text without changing the method. */
-        fun body(body: String) = apply { this.body = body.encodeToByteArray() }
+        fun body(body: String) = apply { this.body = RequestBody.create(body.encodeToByteArray()) }
+
+        /** Sets the body without changing the method. */
+        fun body(body: RequestBody?) = apply { this.body = body }
+
+        /** Hears how much of the body has been sent (see [UploadProgressListener]). */
+        fun uploadProgress(listener: UploadProgressListener?) = apply { uploadProgress = listener }
 
         /** The timeout for this whole call, body included; overrides the client's. */
         fun callTimeout(timeout: kotlin.time.Duration) = apply {
@@ -112,6 +131,7 @@ class Request private constructor(
             headers = Headers(headers.toList()),
             body = body,
             callTimeout = callTimeout,
+            uploadProgress = uploadProgress,
         )
     }
 
@@ -124,6 +144,10 @@ class Request private constructor(
         @JvmStatic
         fun post(url: String, body: ByteArray): Request = Builder().url(url).post(body).build()
 
+        /** `POST url` with a body, e.g. `Request.post(url, file.asRequestBody("video/mp4"))`. */
+        @JvmStatic
+        fun post(url: String, body: RequestBody): Request = Builder().url(url).post(body).build()
+
         /** `POST url` with a UTF-8 text body, and its `content-type` if given. */
         @JvmStatic
         @JvmOverloads
@@ -134,11 +158,3 @@ class Request private constructor(
         operator fun invoke(url: String, block: Builder.() -> Unit = {}): Request = Builder().url(url).apply(block).build()
     }
 }
-
-internal fun Request.toFfi(): HttpRequest = HttpRequest(
-    method = method,
-    url = url,
-    headers = headers.map { Header(it.first, it.second) },
-    body = body,
-    callTimeout = callTimeout?.toJavaDuration(),
-)

@@ -49,20 +49,21 @@ class Response internal constructor(head: NativeHead) : Closeable {
     /**
      * The next piece of the body as it arrives from the network, or null at its end. A piece holds
      * what has arrived by the time it is asked for (about 256 KiB at most); it is never empty.
+     * Cancelling the reading coroutine discards the rest of the body, as [closeBody] does.
      */
     suspend fun chunk(): ByteArray? {
         checkReadable()
         takeStart()?.let { return it }
         val rest = body ?: return null
-        return rest.chunk()
+        return discardingOnCancel { rest.chunk() }
     }
 
-    /** The rest of the body. */
+    /** The rest of the body. Cancelling the reading coroutine discards it, as [closeBody] does. */
     suspend fun bytes(): ByteArray {
         checkReadable()
         val head = takeStart()
         val rest = body ?: return head ?: ByteArray(0)
-        return rest.bytes(head, headers["content-length"]?.toLongOrNull())
+        return discardingOnCancel { rest.bytes(head, headers["content-length"]?.toLongOrNull()) }
     }
 
     /** The rest of the body as UTF-8 text (invalid sequences replaced). */
@@ -106,6 +107,17 @@ class Response internal constructor(head: NativeHead) : Closeable {
     private fun checkReadable() {
         if (closed.get()) throw ClosedException("response")
         if (bodyClosed.get()) throw ClosedException("response body")
+    }
+
+    /**
+     * Runs a body read; its cancellation discards the body, as [closeBody] does (the native read has
+     * already released the call), so later reads throw [ClosedException].
+     */
+    private inline fun <T> discardingOnCancel(read: () -> T): T = try {
+        read()
+    } catch (e: CancellationException) {
+        closeBody()
+        throw e
     }
 
     private fun takeStart(): ByteArray? = synchronized(this) { start.also { start = null } }

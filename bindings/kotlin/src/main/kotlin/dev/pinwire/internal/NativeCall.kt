@@ -1,5 +1,6 @@
 package dev.pinwire.internal
 
+import dev.pinwire.BytesBody
 import dev.pinwire.Headers
 import dev.pinwire.Request
 import dev.pinwire.ffi.FfiConverterBoolean
@@ -89,18 +90,26 @@ internal object NativeCall {
         )
     }
 
-    /** Sends [request] on [client] (a client handle) and returns the response head. */
-    suspend fun execute(client: Long, request: Request, cancellation: CallCancellation?): NativeHead {
+    /**
+     * Sends [request] on [client] (a client handle) and returns the response head. [bodyHandle] is the
+     * request's streamed body (see [NativeBodyWriter]), 0 when its body, if any, goes as bytes. The body's
+     * content type is sent when the request has no `content-type` header of its own.
+     */
+    suspend fun execute(client: Long, request: Request, bodyHandle: Long, cancellation: CallCancellation?): NativeHead {
         val call = mapped { NativeCalls.newCall(client) }
         val encoded = try {
             cancellation?.attach(call)
-            val headers = Array(request.headers.size * 2) { "" }
-            request.headers.forEachIndexed { index, (name, value) ->
+            val contentType = request.body?.contentType?.takeIf { request.headers["content-type"] == null }
+            val fields = request.headers + listOfNotNull(contentType?.let { "content-type" to it })
+            val headers = Array(fields.size * 2) { "" }
+            fields.forEachIndexed { index, (name, value) ->
                 headers[2 * index] = name
                 headers[2 * index + 1] = value
             }
+            val bytes = if (bodyHandle == 0L) (request.body as? BytesBody)?.bytes else null
+            check(bodyHandle != 0L || request.body == null || bytes != null) { "a streamed body needs a body handle" }
             val timeout = request.callTimeout?.inWholeNanoseconds ?: -1
-            onIo(call) { NativeCalls.execute(call, request.method, request.url, headers, request.body, timeout) }
+            onIo(call) { NativeCalls.execute(call, request.method, request.url, headers, bytes, bodyHandle, timeout) }
         } catch (e: Throwable) {
             release(call)
             throw e

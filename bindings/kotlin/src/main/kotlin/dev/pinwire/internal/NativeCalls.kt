@@ -20,8 +20,8 @@ internal object NativeCalls {
 
     /**
      * Sends the request and blocks until the response head is in. Returns the head and the start of the
-     * body, encoded (see [NativeCall]). [headers] alternates names and values; a negative
-     * [callTimeoutNanos] means none.
+     * body, encoded (see [NativeCall]). [headers] alternates names and values; [bodyHandle] is a streamed
+     * body from [openBody] (0 for none, else [body] is null); a negative [callTimeoutNanos] means none.
      */
     @JvmStatic external fun execute(
         call: Long,
@@ -29,8 +29,27 @@ internal object NativeCalls {
         url: String,
         headers: Array<String>,
         body: ByteArray?,
+        bodyHandle: Long,
         callTimeoutNanos: Long,
     ): ByteArray
+
+    /** A request body to write while it is sent, of [contentLength] bytes (unknown when negative). */
+    @JvmStatic external fun openBody(contentLength: Long): Long
+
+    /**
+     * Sends [length] bytes of [from] at [offset], blocking while the request is not ready for more: call
+     * it on an IO thread. Fails with `Closed` once the request stopped reading the body.
+     */
+    @JvmStatic external fun writeBody(body: Long, from: ByteArray, offset: Int, length: Int)
+
+    /** Ends the body; fails when fewer bytes than declared were written. */
+    @JvmStatic external fun finishBody(body: Long)
+
+    /** Ends the body with an error naming [reason]: the request fails. */
+    @JvmStatic external fun abortBody(body: Long, reason: String)
+
+    /** The bytes written to the body so far. */
+    @JvmStatic external fun bodyWritten(body: Long): Long
 
     /**
      * Copies up to [length] body bytes into [into] at [offset]: the count, [END] at the end of the body,

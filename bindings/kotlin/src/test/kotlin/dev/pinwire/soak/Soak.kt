@@ -8,8 +8,9 @@
  * [mix], each bounded by the client's call timeout. Then it checks, one PASS/FAIL line each: every kind
  * of call ended as it must; every call ended within its timeout; every failure was a PinwireException or
  * a cancellation; no uncaught exception; with the client closed, file descriptors, JVM and OS threads
- * and connections back to the baseline; resident memory and the Java heap (after GC) grew less than
- * 16 MiB from the end of the warm-up. It ends with `N passed, N failed` and exits non-zero on a failure.
+ * and connections back to the baseline; the C heap Rust and JNA hold back to its baseline after close and
+ * GC; resident memory and the Java heap (after GC) grew less than 16 MiB from the end of the warm-up.
+ * It ends with `N passed, N failed` and exits non-zero on a failure.
  */
 package dev.pinwire.soak
 
@@ -37,6 +38,9 @@ private val CALL_TIMEOUT = 10.seconds
 /** A call still running this long after its call timeout is hung. */
 private val GRACE = 2.seconds
 private const val MIB_KIB = 16L * 1024
+
+/** What the C heap may hold above its baseline once everything is closed and collected (noise). */
+private const val NATIVE_LEAK_KIB = 4L * 1024
 
 /** Per kind: how its calls ended and the slowest. */
 private class Tally {
@@ -120,7 +124,11 @@ private suspend fun soak(args: Args, uncaught: AtomicInteger): Boolean {
     }
     settle(5.seconds) { establishedTo(serverPorts) == 0 }
     delay(1000)
+    // Measured before the baseline: its first use may open descriptors it keeps (seen once as a socket).
+    Probe.heapAfterGcKib()
+    val nativeBaseline = settledNative()
     val baseline = Probe.now()
+    val baselineFds = openFiles()
 
     val client = client()
     val clients = Clients(client)
@@ -134,7 +142,9 @@ private suspend fun soak(args: Args, uncaught: AtomicInteger): Boolean {
 
     val start = TimeSource.Monotonic.markNow()
     val runFor = args.seconds.seconds
-    val warmUp = (runFor / 6).coerceIn(3.seconds, 30.seconds).coerceAtMost(runFor)
+    // A third of the run: on a busy machine glibc's arenas, the JIT and the pools are still growing toward
+    // their plateau after a sixth of a 30 s run (docs/reliability.md has the figures).
+    val warmUp = (runFor / 3).coerceIn(3.seconds, 60.seconds).coerceAtMost(runFor)
     var afterWarmUp: Probe? = null
     var heapAfterWarmUp = 0L
     var peakRss = baseline.rssKib
@@ -195,6 +205,7 @@ private suspend fun soak(args: Args, uncaught: AtomicInteger): Boolean {
     val idle = Probe.now()
     val openConnections = establishedTo(serverPorts)
     val heapAtEnd = Probe.heapAfterGcKib()
+    val nativeIdle = settledNative()
     val warm = afterWarmUp ?: atEnd
 
     // --- table ---
@@ -235,6 +246,15 @@ private suspend fun soak(args: Args, uncaught: AtomicInteger): Boolean {
             "JVM threads: ${baseline.jvmThreads} / ${atEnd.jvmThreads} / ${idle.jvmThreads}; OS threads: ${baseline.osThreads} / ${atEnd.osThreads} / ${idle.osThreads}; " +
             "connections to the servers: $connectionsAtEnd at end of load, $openConnections after close",
     )
+    println(
+        "C heap in use outside the JVM (Rust, JNA): " + (
+            if (nativeBaseline == null || nativeIdle == null) "not measured (needs glibc and -XX:NativeMemoryTracking=summary)"
+            else "${nativeBaseline / 1024} MiB baseline, ${nativeIdle / 1024} MiB after close + GC"
+        ),
+    )
+    if (idle.fds > baseline.fds) {
+        println("files open after close that were not at baseline: ${(openFiles() - baselineFds).map(::describeSocket)}")
+    }
     if (details.isNotEmpty()) {
         println("unexpected outcomes (first ${details.size}):")
         details.forEach { println("  $it") }
@@ -256,6 +276,10 @@ private suspend fun soak(args: Args, uncaught: AtomicInteger): Boolean {
     checks += (idle.jvmThreads <= baseline.jvmThreads) to "JVM threads back to baseline (${baseline.jvmThreads} -> ${idle.jvmThreads})"
     checks += (idle.osThreads <= baseline.osThreads) to "OS threads back to baseline (${baseline.osThreads} -> ${idle.osThreads})"
     checks += (openConnections == 0) to "connections closed with the client ($openConnections open)"
+    if (nativeBaseline != null && nativeIdle != null) {
+        checks += (nativeIdle - nativeBaseline < NATIVE_LEAK_KIB) to
+            "C heap in use outside the JVM back to baseline after close + GC (${(nativeIdle - nativeBaseline) / 1024} MiB, bound ${NATIVE_LEAK_KIB / 1024})"
+    }
     checks += (atEnd.rssKib - warm.rssKib < MIB_KIB) to
         "RSS growth after warm-up < 16 MiB (${(atEnd.rssKib - warm.rssKib) / 1024} MiB)"
     checks += (heapAtEnd - heapAfterWarmUp < MIB_KIB) to
@@ -265,6 +289,39 @@ private suspend fun soak(args: Args, uncaught: AtomicInteger): Boolean {
     val failed = checks.count { !it.first }
     println("${checks.size - failed} passed, $failed failed")
     return failed == 0
+}
+
+/**
+ * [NativeHeap.outsideJvmKib] once it stops falling: native objects whose Java side was collected are
+ * freed by the JNA/UniFFI cleaner threads shortly after the GC (polled for up to 3 s).
+ */
+private suspend fun settledNative(): Long? {
+    var last = NativeHeap.outsideJvmKib() ?: return null
+    repeat(6) {
+        delay(500)
+        val now = NativeHeap.outsideJvmKib() ?: return null
+        if (now >= last) return minOf(now, last)
+        last = now
+    }
+    return last
+}
+
+/** What this process's file descriptors point at (sockets, pipes, files). */
+private fun openFiles(): Set<String> =
+    java.io.File("/proc/self/fd").listFiles()?.mapNotNull { runCatching { java.nio.file.Files.readSymbolicLink(it.toPath()).toString() }.getOrNull() }?.toSet()
+        ?: emptySet()
+
+/** A `socket:[inode]` with its TCP state and ports when it is a TCP socket (else [target] as it is). */
+private fun describeSocket(target: String): String {
+    val inode = target.removePrefix("socket:[").removeSuffix("]").takeIf { target.startsWith("socket:[") } ?: return target
+    for (table in listOf("/proc/self/net/tcp", "/proc/self/net/tcp6")) {
+        val line = java.io.File(table).takeIf { it.exists() }?.readLines()?.drop(1)
+            ?.map { it.trim().split(Regex("\\s+")) }?.firstOrNull { it.size > 9 && it[9] == inode } ?: continue
+        val port = { field: String -> field.substringAfterLast(':').toInt(16) }
+        val server = TestServer.ports.entries.firstOrNull { it.value == port(line[2]) }?.key
+        return "$target tcp state ${line[3]} to port ${port(line[2])} (${server ?: "no test server"})"
+    }
+    return "$target (not TCP)"
 }
 
 /** Runs [count] copies of [block] concurrently and waits for them. */
