@@ -7,7 +7,8 @@
  * [requests] calls, [concurrency] at a time, against the real `pinwire-testserver` (HTTP/2 and HTTP/1.1):
  * a third cancelled at a random point (before the head, or during the body; by `Call.cancel` from another
  * thread or by cancelling the coroutine), the others reading a random part of their body, or all of it,
- * then closing. Then one PASS/FAIL line per check: every call ended as it must; released, foreign and
+ * then closing. A quarter send a streamed request body (written in pieces, its length announced or not)
+ * to the digest endpoint, which answers with the length it received. Then one PASS/FAIL line per check: every call ended as it must; released, foreign and
  * wrong-kind handles are exceptions, not crashes; no handle leaked; JVM and OS threads did not grow after
  * the warm-up. Ends with `N passed, N failed`; exits non-zero on a failure.
  */
@@ -18,6 +19,7 @@ import dev.pinwire.ClosedException
 import dev.pinwire.InternalException
 import dev.pinwire.PinwireException
 import dev.pinwire.Request
+import dev.pinwire.RequestBody
 import dev.pinwire.Response
 import dev.pinwire.TestServer
 import dev.pinwire.internal.NativeCall
@@ -50,6 +52,8 @@ private class Outcomes {
     /** Cancelled so late that the call had already finished: fine, counted apart. */
     val finishedBeforeCancel = AtomicInteger()
     val wrong = AtomicInteger()
+    /** Uploads answered with the length they sent (also counted in [completed]). */
+    val uploadsVerified = AtomicInteger()
     val firstWrong = java.util.concurrent.atomic.AtomicReference<String?>(null)
 
     fun wrong(what: String) {
@@ -121,6 +125,7 @@ fun main(args: Array<String>) {
     check(outcomes.wrong.get() == 0, "every call ended as it must (first wrong: ${outcomes.firstWrong.get()})")
     check(outcomes.cancelled.get() + outcomes.finishedBeforeCancel.get() >= requests / 4, "about a third were cancelled")
     check(outcomes.partlyRead.get() >= requests / 5, "bodies were read partly then closed")
+    check(outcomes.uploadsVerified.get() >= requests / 40, "streamed uploads arrived whole (${outcomes.uploadsVerified} checked)")
     val leaked = NativeCalls.handleCount() - baseline
     check(leaked == 0L, "no handle leaked ($leaked left)")
     val (jvm, os) = jvmThreads() to osThreads()
@@ -143,11 +148,31 @@ private class Plan(random: Random) {
     val readAll = random.nextInt(3) == 0
     val readPart = random.nextInt(maxOf(1, size))
     val viaStream = random.nextBoolean()
+    /** Sends a streamed body of [size] bytes (answered with its length), its length announced or not. */
+    val upload = random.nextInt(4) == 0
+    val announced = random.nextBoolean()
+}
+
+/** The request [plan] sends: a GET of [Plan.size] bytes, or a streamed upload of as many. */
+private fun request(plan: Plan): Request {
+    val host = if (plan.http1) "http1" else "good"
+    if (!plan.upload) return Request.get(TestServer.url(host, "/bytes/${plan.size}"))
+    val body = RequestBody.writer(if (plan.announced) plan.size.toLong() else -1) { sink ->
+        val piece = ByteArray(64 * 1024) { it.toByte() }
+        var left = plan.size
+        while (left > 0) {
+            val n = minOf(left, piece.size)
+            sink.write(piece, 0, n)
+            left -= n
+        }
+    }
+    return Request(TestServer.url(host, "/upload/digest")) { post(body) }
 }
 
 private suspend fun one(client: dev.pinwire.PinwireClient, plan: Plan, canceller: java.util.concurrent.ScheduledExecutorService, outcomes: Outcomes) {
-    val url = TestServer.url(if (plan.http1) "http1" else "good", "/bytes/${plan.size}")
-    val call = client.newCall(Request.get(url))
+    val request = request(plan)
+    val url = request.url
+    val call = client.newCall(request)
     try {
         if (plan.cancel && plan.byCallCancel) {
             canceller.schedule({ call.cancel() }, plan.cancelAfterMicros, TimeUnit.MICROSECONDS)
@@ -167,7 +192,15 @@ private suspend fun one(client: dev.pinwire.PinwireClient, plan: Plan, canceller
         } else {
             val response = withTimeout(30.seconds) { call.execute() }
             response.use {
-                if (plan.readAll) {
+                if (plan.readAll && plan.upload) {
+                    val answer = it.string()
+                    if (answer.contains("\"length\":${plan.size},")) {
+                        outcomes.completed.incrementAndGet()
+                        outcomes.uploadsVerified.incrementAndGet()
+                    } else {
+                        outcomes.wrong("$url: $answer")
+                    }
+                } else if (plan.readAll) {
                     val n = readAll(it)
                     if (n == plan.size) outcomes.completed.incrementAndGet() else outcomes.wrong("read $n of ${plan.size}")
                 } else {
@@ -184,7 +217,7 @@ private suspend fun one(client: dev.pinwire.PinwireClient, plan: Plan, canceller
 
 private fun classifyCancelled(failure: Throwable?, read: Int?, plan: Plan, outcomes: Outcomes) {
     when {
-        failure == null && read == plan.size -> outcomes.finishedBeforeCancel.incrementAndGet()
+        failure == null && (read == plan.size || plan.upload) -> outcomes.finishedBeforeCancel.incrementAndGet()
         failure is CancellationException -> outcomes.cancelled.incrementAndGet()
         failure is java.io.InterruptedIOException -> outcomes.cancelled.incrementAndGet()
         else -> outcomes.wrong("cancelled call ended with $failure / $read")
