@@ -2,6 +2,7 @@
 
 use crate::cancel::CancellationToken;
 use crate::config::PinConfig;
+use crate::cookies::{CookieStore, ForeignCookieStore};
 use crate::error::PinwireError;
 use crate::events::{ListenerObserver, PinEventListener};
 use crate::policy::{policy_from, PinRule};
@@ -70,6 +71,19 @@ pub struct ClientOptions {
     /// Take signed pin updates: the pins given here (or by the configuration file) are the shipped ones.
     #[uniffi(default = None)]
     pub updates: Option<UpdateSource>,
+    /// Decode gzip, brotli and zstd bodies, sending `Accept-Encoding` (a request can override it).
+    #[uniffi(default = true)]
+    pub decompress: bool,
+    /// The most a decoded body may expand: decoded bytes per compressed byte, beyond the first MiB.
+    #[uniffi(default = 1024)]
+    pub max_decoded_ratio: u64,
+    /// An absolute cap on a decoded body's size (default none).
+    #[uniffi(default = None)]
+    pub max_decoded_size: Option<u64>,
+    /// Keep cookies in memory for the client's life (a `cookie_store` given to the constructor
+    /// replaces this store).
+    #[uniffi(default = false)]
+    pub cookies: bool,
 }
 
 /// A header.
@@ -103,6 +117,9 @@ pub struct HttpRequest {
     /// Whether the client follows redirects for this request (false: a redirect is the response).
     #[uniffi(default = true)]
     pub follow_redirects: bool,
+    /// Overrides the client's `decompress` option.
+    #[uniffi(default = None)]
+    pub decompress: Option<bool>,
 }
 
 fn roots_from(pems: &[String]) -> Result<Vec<CertificateDer<'static>>, PinwireError> {
@@ -131,8 +148,15 @@ fn build(
     options: &ClientOptions,
     listener: Option<Arc<dyn PinEventListener>>,
     update_listener: Option<Arc<dyn UpdateEventListener>>,
+    cookie_store: Option<Arc<dyn CookieStore>>,
 ) -> Result<Arc<PinwireClient>, PinwireError> {
     builder = builder
+        .decompress(options.decompress)
+        .decode_limits(
+            pinwire::DecodeLimits::default()
+                .max_ratio(options.max_decoded_ratio)
+                .max_size(options.max_decoded_size),
+        )
         .max_redirects(options.max_redirects as usize)
         .call_timeout(options.call_timeout.map(timeout));
     if let Some(connect) = options.connect_timeout {
@@ -155,6 +179,11 @@ fn build(
             detail: format!("resolve {}: {:?} is not an IP address", entry.host, entry.address),
         })?;
         builder = builder.resolve(&entry.host, std::net::SocketAddr::new(ip, 0));
+    }
+    match cookie_store {
+        Some(store) => builder = builder.cookie_store(Arc::new(ForeignCookieStore(store))),
+        None if options.cookies => builder = builder.cookie_store(Arc::new(pinwire::MemoryCookieStore::new())),
+        None => {}
     }
     if let Some(listener) = listener {
         builder = builder.observer(Arc::new(ListenerObserver(listener)));
@@ -190,27 +219,30 @@ impl PinwireClient {
 
 #[uniffi::export]
 impl PinwireClient {
-    /// Builds a client; `listener` receives every pin decision, `update_listener` every update outcome.
-    #[uniffi::constructor(default(update_listener = None))]
+    /// Builds a client; `listener` receives every pin decision, `update_listener` every update outcome;
+    /// `cookie_store` keeps the client's cookies.
+    #[uniffi::constructor(default(update_listener = None, cookie_store = None))]
     pub fn new(
         options: ClientOptions,
         listener: Option<Arc<dyn PinEventListener>>,
         update_listener: Option<Arc<dyn UpdateEventListener>>,
+        cookie_store: Option<Arc<dyn CookieStore>>,
     ) -> Result<Arc<PinwireClient>, PinwireError> {
         let trust =
             pinwire::TrustSource::from_roots(roots_from(&options.trusted_roots_pem)?, options.include_platform_trust)?;
         let builder = pinwire::Client::builder().policy(policy_from(&options)?).trust(trust);
-        build(builder, &options, listener, update_listener)
+        build(builder, &options, listener, update_listener, cookie_store)
     }
 
     /// Builds a client whose pins and trust anchors come from a configuration file; `options` gives
     /// the rest (timeouts, proxy, ...) and must not carry pins or trust of its own.
-    #[uniffi::constructor(default(update_listener = None))]
+    #[uniffi::constructor(default(update_listener = None, cookie_store = None))]
     pub fn from_config(
         config: Arc<PinConfig>,
         options: ClientOptions,
         listener: Option<Arc<dyn PinEventListener>>,
         update_listener: Option<Arc<dyn UpdateEventListener>>,
+        cookie_store: Option<Arc<dyn CookieStore>>,
     ) -> Result<Arc<PinwireClient>, PinwireError> {
         if !options.pins.is_empty()
             || !options.trusted_roots_pem.is_empty()
@@ -225,7 +257,7 @@ impl PinwireClient {
             });
         }
         let builder = pinwire::Client::builder().pin_config(&config.inner, config.debuggable)?;
-        build(builder, &options, listener, update_listener)
+        build(builder, &options, listener, update_listener, cookie_store)
     }
 
     /// The version of the pin configuration in use: 0 (or the shipped version) until an update is applied.
@@ -285,6 +317,9 @@ impl PinwireClient {
             core_request = core_request.call_timeout(timeout(call));
         }
         core_request = core_request.follow_redirects(request.follow_redirects);
+        if let Some(decompress) = request.decompress {
+            core_request = core_request.decompress(decompress);
+        }
         let token = cancel.map(|t| t.inner.clone()).unwrap_or_default();
         let response = runtime::spawn(async move {
             let mut response = client.execute_cancellable(core_request, &token).await?;

@@ -114,6 +114,18 @@ pub enum PinwireError {
         /// The full message.
         detail: String,
     },
+    /// A compressed body expanded beyond the client's bound when decoded (a decompression bomb).
+    #[error("{detail}")]
+    DecodedBodyTooLarge {
+        /// The URL.
+        url: String,
+        /// Decoded bytes when the bound was crossed.
+        decoded_bytes: u64,
+        /// Compressed bytes received by then.
+        compressed_bytes: u64,
+        /// The full message, with the bound.
+        detail: String,
+    },
     /// Too many redirects.
     #[error("{detail}")]
     TooManyRedirects {
@@ -224,6 +236,17 @@ impl From<pinwire::Error> for PinwireError {
             },
             E::Connect { url, .. } => PinwireError::Connect { url, detail },
             E::Protocol { url, .. } => PinwireError::Protocol { url, detail },
+            E::DecodedBodyTooLarge {
+                url,
+                decoded,
+                compressed,
+                ..
+            } => PinwireError::DecodedBodyTooLarge {
+                url,
+                decoded_bytes: decoded,
+                compressed_bytes: compressed,
+                detail,
+            },
             E::TooManyRedirects { url, max } => PinwireError::TooManyRedirects {
                 url,
                 max: u32::try_from(max).unwrap_or(u32::MAX),
@@ -362,6 +385,10 @@ mod tests {
         assert!(matches!(
             mapped(E::InvalidUrl { url: "x".into(), detail: "no scheme".into() }),
             PinwireError::InvalidUrl { ref url, .. } if url == "x"
+        ));
+        assert!(matches!(
+            mapped(E::DecodedBodyTooLarge { url: url(), decoded: 9, compressed: 1, limit: "8:1".into() }),
+            PinwireError::DecodedBodyTooLarge { decoded_bytes: 9, compressed_bytes: 1, ref detail, .. } if detail.contains("8:1")
         ));
         assert!(matches!(mapped(E::Cancelled), PinwireError::Cancelled));
         let config_errors = [

@@ -22,6 +22,10 @@ fn options() -> ClientOptions {
         user_agent: None,
         reporting: None,
         updates: None,
+        decompress: true,
+        max_decoded_ratio: 1024,
+        max_decoded_size: None,
+        cookies: false,
     }
 }
 

@@ -77,6 +77,14 @@ pub struct FetchArgs {
     /// --resolve given here, without pins.
     #[arg(long = "send-reports", requires = "config")]
     send_reports: bool,
+    /// Hand the body over as the server sent it: no `Accept-Encoding`, no decoding (by default gzip,
+    /// brotli and zstd bodies are decoded, within the decompression-bomb bound).
+    #[arg(long = "no-decompress")]
+    no_decompress: bool,
+    /// Send the cookies of this JSON file and write the cookies the server sets back to it (created
+    /// when missing).
+    #[arg(short = 'c', long = "cookie-jar", value_name = "FILE")]
+    cookie_jar: Option<PathBuf>,
 }
 
 /// How long `--send-reports` waits for the uploads.
@@ -154,7 +162,11 @@ fn reporting() -> ReportConfig {
     })
 }
 
-fn build_client(args: &FetchArgs, host: &str) -> Result<Client, String> {
+fn build_client(
+    args: &FetchArgs,
+    host: &str,
+    cookies: Option<Arc<pinwire::MemoryCookieStore>>,
+) -> Result<Client, String> {
     let mut policy = Policy::builder();
     if !args.pins.is_empty() {
         policy = policy
@@ -190,6 +202,10 @@ fn build_client(args: &FetchArgs, host: &str) -> Result<Client, String> {
     if args.verbose {
         builder = builder.observer(Arc::new(print_event));
     }
+    if let Some(store) = cookies {
+        builder = builder.cookie_store(store);
+    }
+    builder = builder.decompress(!args.no_decompress);
     builder = args.trust.apply(builder);
     builder = crate::update::with_update_keys(builder, &args.update_keys)?;
     builder.build().map_err(|e| e.to_string())
@@ -239,7 +255,11 @@ pub async fn run(args: FetchArgs) -> u8 {
         .trim_start_matches('[')
         .trim_end_matches(']')
         .to_string();
-    let client = match build_client(&args, &host) {
+    let cookies = match args.cookie_jar.as_deref().map(crate::cookie_jar::load).transpose() {
+        Ok(store) => store.map(Arc::new),
+        Err(e) => return usage(e),
+    };
+    let client = match build_client(&args, &host, cookies.clone()) {
         Ok(c) => c,
         Err(e) => return usage(e),
     };
@@ -319,6 +339,12 @@ pub async fn run(args: FetchArgs) -> u8 {
     if let Err(e) = sink.flush() {
         eprintln!("{} writing the body: {e}", style.bad("error:"));
         return exit::OTHER;
+    }
+    if let (Some(store), Some(path)) = (&cookies, &args.cookie_jar) {
+        if let Err(e) = crate::cookie_jar::save(store, path) {
+            eprintln!("{} {e}", style.bad("error:"));
+            return exit::OTHER;
+        }
     }
     exit::SUCCESS
 }

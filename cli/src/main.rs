@@ -6,6 +6,7 @@ mod check;
 mod common;
 mod config_file;
 mod convert;
+mod cookie_jar;
 mod demo;
 mod exit;
 mod fetch;

@@ -7,6 +7,8 @@
 //! pool and TLS config), so a reused connection (or a resumed TLS session, which rustls keys by server
 //! name within one config) stands on the same decision a new one would get.
 
+use crate::cookies::{CookieStore, Jar};
+use crate::decode::DecodeLimits;
 use crate::error::{from_join_error, from_reqwest, Error, RedirectRefusal, TimeoutKind};
 use crate::events::PinObserver;
 use crate::host::{Host, HostPattern};
@@ -57,6 +59,9 @@ pub struct ClientBuilder {
     /// The report URIs of the configuration file given to [`ClientBuilder::pin_config`].
     config_report_uris: BTreeMap<HostPattern, Vec<reqwest::Url>>,
     updates: Option<UpdateOptions>,
+    decompress: bool,
+    decode_limits: DecodeLimits,
+    cookies: Option<Arc<dyn CookieStore>>,
 }
 
 /// An HTTPS client with pinning. Cheap to clone; clones share connections and the configuration in use.
@@ -65,6 +70,8 @@ pub struct Client {
     pub(crate) live: Arc<Live>,
     call_timeout: Option<Duration>,
     reporter: Option<Arc<Reporter>>,
+    decompress: bool,
+    decode_limits: DecodeLimits,
 }
 
 impl Default for ClientBuilder {
@@ -85,6 +92,9 @@ impl Default for ClientBuilder {
             reporting: None,
             config_report_uris: BTreeMap::new(),
             updates: None,
+            decompress: true,
+            decode_limits: DecodeLimits::default(),
+            cookies: None,
         }
     }
 }
@@ -204,6 +214,29 @@ impl ClientBuilder {
         self
     }
 
+    /// Decodes gzip, brotli and zstd response bodies, sending `Accept-Encoding: gzip, br, zstd` (default
+    /// on; [`Request::decompress`] overrides it per request). A decoded body's headers lose
+    /// `Content-Encoding` and `Content-Length`, as with OkHttp. A request that sets its own
+    /// `Accept-Encoding`, or a `Range`, gets the body as the server sent it.
+    pub fn decompress(mut self, decompress: bool) -> ClientBuilder {
+        self.decompress = decompress;
+        self
+    }
+
+    /// How far a decoded body may expand (default [`DecodeLimits::default`]); beyond it, reading fails
+    /// with [`Error::DecodedBodyTooLarge`].
+    pub fn decode_limits(mut self, limits: DecodeLimits) -> ClientBuilder {
+        self.decode_limits = limits;
+        self
+    }
+
+    /// Keeps cookies in `store`, sending them back by RFC 6265's rules (none by default; see
+    /// [`MemoryCookieStore`](crate::MemoryCookieStore) for one in memory).
+    pub fn cookie_store(mut self, store: Arc<dyn CookieStore>) -> ClientBuilder {
+        self.cookies = Some(store);
+        self
+    }
+
     /// Builds the client.
     pub fn build(mut self) -> Result<Client, Error> {
         let mut reporter = None;
@@ -217,12 +250,15 @@ impl ClientBuilder {
         let validator = self.trust.validator()?;
         let updates = self.updates.take();
         let call_timeout = self.call_timeout;
+        let (decompress, decode_limits) = (self.decompress, self.decode_limits);
         let shipped = std::mem::take(&mut self.policy);
         let factory = Box::new(move |policy: Arc<Policy>, version: u64| self.http_client(&validator, policy, version));
         Ok(Client {
             live: Live::start(shipped, factory, updates)?,
             call_timeout,
             reporter,
+            decompress,
+            decode_limits,
         })
     }
 
@@ -278,6 +314,9 @@ impl ClientBuilder {
         }
         for (host, addr) in &self.resolve {
             http = http.resolve(host, *addr);
+        }
+        if let Some(store) = &self.cookies {
+            http = http.cookie_provider(Arc::new(Jar(store.clone())));
         }
         let http = http
             .build()
@@ -442,7 +481,7 @@ impl Client {
 
     /// Sends `request` and returns the response once its headers have arrived. Dropping the returned
     /// future cancels the call and closes its connection if it was in use.
-    pub async fn execute(&self, request: Request) -> Result<Response, Error> {
+    pub async fn execute(&self, mut request: Request) -> Result<Response, Error> {
         // One configuration decides the whole call, redirects included, even if an update lands meanwhile.
         let generation = self.live.current();
         check_url(&generation.policy, &request.url)?;
@@ -451,6 +490,10 @@ impl Client {
         let deadline = timeout.map(|t| Instant::now() + t);
         let port = Arc::new(AtomicU32::new(request.url.port_or_known_default().map_or(0, u32::from)));
         let follow = request.follow_redirects;
+        let decode = (request.decompress.unwrap_or(self.decompress)
+            && request.method != reqwest::Method::HEAD
+            && crate::decode::offer(&mut request.headers))
+        .then_some(self.decode_limits);
 
         let mut builder = generation.http.request(request.method, request.url);
         if !request.headers.is_empty() {
@@ -479,7 +522,7 @@ impl Client {
         let response = result
             .map_err(|e| from_join_error(e, &url_text))?
             .map_err(|e| from_reqwest(e, &url_text))?;
-        Ok(Response::new(response, deadline))
+        Ok(Response::new(response, deadline, decode))
     }
 
     /// [`Client::execute`], ending early with [`Error::Cancelled`] when `token` is cancelled. For

@@ -124,6 +124,20 @@ pub enum Error {
         /// What went wrong.
         detail: String,
     },
+    /// A compressed response body expanded beyond the client's bound when decoded (a decompression
+    /// bomb, or a body larger than the app allows): see [`DecodeLimits`](crate::DecodeLimits). The
+    /// body was not read further and its connection is closed.
+    #[error("decoded body of {url} exceeds the bound ({limit}): {decoded} bytes from {compressed} compressed bytes")]
+    DecodedBodyTooLarge {
+        /// The URL being fetched.
+        url: String,
+        /// Decoded bytes when the bound was crossed.
+        decoded: u64,
+        /// Compressed bytes received by then.
+        compressed: u64,
+        /// The bound, as text.
+        limit: String,
+    },
     /// More redirects than the client allows.
     #[error("more than {max} redirects, last to {url}")]
     TooManyRedirects {

@@ -25,6 +25,8 @@
 mod body_writer;
 mod client;
 pub mod config;
+mod cookies;
+mod decode;
 mod error;
 mod events;
 mod host;
@@ -45,6 +47,8 @@ mod x509;
 
 pub use body_writer::{BodyAborted, BodyWriter, WriteError};
 pub use client::{Client, ClientBuilder, HttpVersions};
+pub use cookies::{Cookie, CookieStore, MemoryCookieStore};
+pub use decode::DecodeLimits;
 pub use error::{panic_message, Error, PinMismatch, TimeoutKind};
 pub use events::{PinEvent, PinObserver, PinOutcome};
 pub use host::{Host, HostError, HostPattern, PatternKind};

@@ -84,6 +84,7 @@ pub struct Request {
     pub(crate) body: Body,
     pub(crate) call_timeout: Option<Duration>,
     pub(crate) follow_redirects: bool,
+    pub(crate) decompress: Option<bool>,
 }
 
 impl Request {
@@ -106,6 +107,7 @@ impl Request {
             body: Body::Empty,
             call_timeout: None,
             follow_redirects: true,
+            decompress: None,
         })
     }
 
@@ -149,6 +151,12 @@ impl Request {
     /// with its own cleartext check and pin decision.
     pub fn follow_redirects(mut self, follow: bool) -> Request {
         self.follow_redirects = follow;
+        self
+    }
+
+    /// Overrides the client's [`decompress`](crate::ClientBuilder::decompress) setting for this request.
+    pub fn decompress(mut self, decompress: bool) -> Request {
+        self.decompress = Some(decompress);
         self
     }
 

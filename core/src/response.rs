@@ -1,5 +1,6 @@
 //! An HTTP response whose body is read whole or chunk by chunk, under the call's deadline.
 
+use crate::decode::{DecodeLimits, Decoded};
 use crate::error::{from_reqwest, Error, TimeoutKind};
 use bytes::Bytes;
 use futures_util::{FutureExt as _, StreamExt as _};
@@ -8,9 +9,13 @@ use reqwest::{StatusCode, Url, Version};
 use tokio::time::Instant;
 
 /// A response. The body has not been read yet when it is returned.
+///
+/// A body the client decoded (see [`ClientBuilder::decompress`](crate::ClientBuilder::decompress)) is
+/// read decoded, and its headers no longer carry `Content-Encoding` and `Content-Length`, which
+/// describe the compressed bytes.
 #[derive(Debug)]
 pub struct Response {
-    inner: reqwest::Response,
+    inner: Source,
     deadline: Option<Instant>,
     /// The body's end has been read.
     complete: bool,
@@ -19,8 +24,40 @@ pub struct Response {
     deferred_error: Option<Error>,
 }
 
+/// The body as it came, or being decoded.
+#[derive(Debug)]
+enum Source {
+    Plain(reqwest::Response),
+    Decoded(Box<Decoded>),
+}
+
+impl Source {
+    /// The next piece of the body; cancel-safe.
+    async fn chunk(&mut self) -> Result<Option<Bytes>, Error> {
+        match self {
+            Source::Plain(inner) => inner.chunk().await.map_err(|e| from_reqwest(e, inner.url().as_str())),
+            Source::Decoded(decoded) => decoded.next().await.transpose(),
+        }
+    }
+
+    fn url(&self) -> &Url {
+        match self {
+            Source::Plain(inner) => inner.url(),
+            Source::Decoded(decoded) => decoded.url(),
+        }
+    }
+}
+
 impl Response {
-    pub(crate) fn new(inner: reqwest::Response, deadline: Option<Instant>) -> Response {
+    /// `decode`: the limits to decode the body within, when the client offered to decode it.
+    pub(crate) fn new(inner: reqwest::Response, deadline: Option<Instant>, decode: Option<DecodeLimits>) -> Response {
+        let inner = match decode {
+            Some(limits) => match crate::decode::coding(&inner) {
+                Some(coding) => Source::Decoded(Box::new(crate::decode::decode(inner, coding, limits))),
+                None => Source::Plain(inner),
+            },
+            None => Source::Plain(inner),
+        };
         Response {
             inner,
             deadline,
@@ -31,17 +68,26 @@ impl Response {
 
     /// The status code.
     pub fn status(&self) -> StatusCode {
-        self.inner.status()
+        match &self.inner {
+            Source::Plain(inner) => inner.status(),
+            Source::Decoded(decoded) => decoded.status(),
+        }
     }
 
     /// The HTTP version the response came over.
     pub fn version(&self) -> Version {
-        self.inner.version()
+        match &self.inner {
+            Source::Plain(inner) => inner.version(),
+            Source::Decoded(decoded) => decoded.version(),
+        }
     }
 
     /// The headers.
     pub fn headers(&self) -> &HeaderMap {
-        self.inner.headers()
+        match &self.inner {
+            Source::Plain(inner) => inner.headers(),
+            Source::Decoded(decoded) => decoded.headers(),
+        }
     }
 
     /// The final URL, after redirects.
@@ -49,9 +95,17 @@ impl Response {
         self.inner.url()
     }
 
-    /// The body length the server announced, if any.
+    /// The body length the server announced, if any (none for a body the client decodes).
     pub fn content_length(&self) -> Option<u64> {
-        self.inner.content_length()
+        match &self.inner {
+            Source::Plain(inner) => inner.content_length(),
+            Source::Decoded(_) => None,
+        }
+    }
+
+    /// Whether the client is decoding this body (it came compressed, and the client asked for that).
+    pub fn is_decoded(&self) -> bool {
+        matches!(self.inner, Source::Decoded(_))
     }
 
     /// The next chunk of the body, or `None` at its end. Memory use stays at one chunk.
@@ -74,7 +128,7 @@ impl Response {
                 url: self.inner.url().to_string(),
             });
         };
-        let chunk = result.map_err(|e| from_reqwest(e, self.inner.url().as_str()))?;
+        let chunk = result?;
         self.complete = chunk.is_none();
         Ok(chunk)
     }
@@ -120,11 +174,11 @@ impl Response {
     fn take_ready_into(&mut self, piece: &mut bytes::BytesMut, limit: usize) {
         while piece.len() < limit && !self.complete && self.deferred_error.is_none() {
             // Polling once and dropping the future loses nothing: reqwest takes a frame from the
-            // body only when one is ready. No deadline: nothing waits here.
+            // body only when one is ready, and so does the decoder. No deadline: nothing waits here.
             match self.inner.chunk().now_or_never() {
                 Some(Ok(Some(chunk))) => piece.extend_from_slice(&chunk),
                 Some(Ok(None)) => self.complete = true,
-                Some(Err(e)) => self.deferred_error = Some(from_reqwest(e, self.inner.url().as_str())),
+                Some(Err(e)) => self.deferred_error = Some(e),
                 None => break,
             }
         }

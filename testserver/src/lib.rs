@@ -1,6 +1,7 @@
 //! Local TLS servers, CONNECT proxies and a test PKI, shared by Pinwire's Rust suites, the Kotlin and
 //! Swift suites (through the `pinwire-testserver` binary) and the demo. Loopback only.
 
+pub mod content;
 pub mod faults;
 pub mod pki;
 pub mod proxy;

@@ -21,6 +21,7 @@
 //!   gate.
 //! - `/upload/...`: the upload routes of [`crate::uploads`]
 //! - `/ws/<id>`, `/ws-state/<id>`: the WebSocket echo (see the `websocket` module)
+//! - compressed bodies, a decompression bomb and cookies: see [`crate::content`].
 
 use crate::pki::Identity;
 use bytes::Bytes;
@@ -39,7 +40,7 @@ use tokio::net::TcpListener;
 use tokio::sync::{watch, Notify};
 use tokio_rustls::TlsAcceptor;
 
-type Body = BoxBody<Bytes, Infallible>;
+pub(crate) type Body = BoxBody<Bytes, Infallible>;
 
 /// Which HTTP versions the server offers by ALPN.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -63,12 +64,12 @@ pub struct Stats {
     pub requests: AtomicUsize,
 }
 
-struct Shared {
+pub(crate) struct Shared {
     collected: std::sync::Mutex<Vec<Bytes>>,
     name: String,
     stats: Arc<Stats>,
-    gate: Notify,
-    gate_open: std::sync::atomic::AtomicBool,
+    pub(crate) gate: Notify,
+    pub(crate) gate_open: std::sync::atomic::AtomicBool,
 }
 
 /// A running server; it stops when dropped.
@@ -251,6 +252,9 @@ async fn route(req: Request<Incoming>, shared: Arc<Shared>) -> Result<Response<B
     let path = req.uri().path().to_string();
     let query = req.uri().query().unwrap_or("").to_string();
     let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    if let Some(resp) = crate::content::route(&parts, &query, req.headers(), &shared) {
+        return Ok(resp);
+    }
     let resp = match parts.as_slice() {
         ["upload", ..] => crate::uploads::route(&parts, req).await,
         ["version"] => response(StatusCode::OK, full(format!("{:?}", req.version()))),

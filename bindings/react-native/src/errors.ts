@@ -157,6 +157,22 @@ export class TooManyRedirectsError extends PinwireError {
   }
 }
 
+/** A compressed body expanded beyond the client's bound when decoded (a decompression bomb). */
+export class DecodedBodyTooLargeError extends PinwireError {
+  readonly url: string;
+  /** Decoded bytes when the bound was crossed. */
+  readonly decodedBytes: number;
+  /** Compressed bytes received by then. */
+  readonly compressedBytes: number;
+
+  constructor(m: ErrorMessage) {
+    super('DecodedBodyTooLarge', m.message);
+    this.url = field(m, 'url', 'string');
+    this.decodedBytes = field(m, 'decodedBytes', 'number');
+    this.compressedBytes = field(m, 'compressedBytes', 'number');
+  }
+}
+
 /** The client options, pins, configuration, a certificate or a header is invalid. */
 export class InvalidConfigError extends PinwireError {
   constructor(m: ErrorMessage) {
@@ -228,6 +244,8 @@ export function errorFromMessage(m: ErrorMessage): PinwireError | AbortError {
       return new ProtocolError(m);
     case 'TooManyRedirects':
       return new TooManyRedirectsError(m);
+    case 'DecodedBodyTooLarge':
+      return new DecodedBodyTooLargeError(m);
     case 'InvalidConfig':
       return new InvalidConfigError(m);
     case 'InvalidUrl':

@@ -52,6 +52,7 @@ export {
   ProtocolError,
   TimeoutError,
   TooManyRedirectsError,
+  DecodedBodyTooLargeError,
   UntrustedCertificateError,
 } from './errors';
 export type { TimeoutKind, UntrustedReason } from './errors';

@@ -25,6 +25,7 @@ export const ERROR_CODES = [
   'Connect',
   'Protocol',
   'TooManyRedirects',
+  'DecodedBodyTooLarge',
   'InvalidConfig',
   'InvalidUrl',
   'Closed',

@@ -23,6 +23,8 @@ pub(super) struct RequestParts {
     /// A streamed body (from a body handle), instead of `body`.
     pub stream: Option<pinwire::Body>,
     pub call_timeout: Option<Duration>,
+    /// Overrides the client's `decompress` option.
+    pub decompress: Option<bool>,
 }
 
 /// One outcome of [`Call::read`].
@@ -72,6 +74,9 @@ fn request_from(parts: RequestParts) -> Result<pinwire::Request, PinwireError> {
     }
     if let Some(call) = parts.call_timeout {
         request = request.call_timeout(timeout(call));
+    }
+    if let Some(decompress) = parts.decompress {
+        request = request.decompress(decompress);
     }
     Ok(request)
 }

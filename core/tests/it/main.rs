@@ -3,7 +3,9 @@
 mod common;
 
 mod blocking;
+mod compression;
 mod configured;
+mod cookies;
 mod errors;
 mod faults;
 mod http;

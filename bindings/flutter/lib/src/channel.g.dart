@@ -41,6 +41,7 @@ abstract final class ErrorCodes {
   static const String connect = 'Connect';
   static const String protocol = 'Protocol';
   static const String tooManyRedirects = 'TooManyRedirects';
+  static const String decodedBodyTooLarge = 'DecodedBodyTooLarge';
   static const String invalidConfig = 'InvalidConfig';
   static const String invalidUrl = 'InvalidUrl';
   static const String closed = 'Closed';
@@ -60,6 +61,7 @@ const Map<String, Set<String>> errorFields = <String, Set<String>>{
   ErrorCodes.connect: <String>{'url'},
   ErrorCodes.protocol: <String>{'url'},
   ErrorCodes.tooManyRedirects: <String>{'url', 'maxRedirects'},
+  ErrorCodes.decodedBodyTooLarge: <String>{'url', 'decodedBytes', 'compressedBytes'},
   ErrorCodes.invalidConfig: <String>{},
   ErrorCodes.invalidUrl: <String>{'url'},
   ErrorCodes.closed: <String>{'what'},
@@ -89,11 +91,13 @@ abstract final class Keys {
   static const String client = 'client';
   static const String clients = 'clients';
   static const String closed = 'closed';
+  static const String compressedBytes = 'compressedBytes';
   static const String config = 'config';
   static const String configDebuggable = 'configDebuggable';
   static const String configName = 'configName';
   static const String connectTimeoutMs = 'connectTimeoutMs';
   static const String dangerousAllowSinglePin = 'dangerousAllowSinglePin';
+  static const String decodedBytes = 'decodedBytes';
   static const String done = 'done';
   static const String enforced = 'enforced';
   static const String event = 'event';

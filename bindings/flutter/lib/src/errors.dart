@@ -121,6 +121,24 @@ final class TooManyRedirectsException extends PinwireException {
   final int maxRedirects;
 }
 
+/// A compressed body decoded to more than the client's decompression-bomb bound allows.
+final class DecodedBodyTooLargeException extends PinwireException {
+  DecodedBodyTooLargeException({
+    required String message,
+    required this.url,
+    required this.decodedBytes,
+    required this.compressedBytes,
+  }) : super(ErrorCodes.decodedBodyTooLarge, message, Uri.tryParse(url));
+
+  final String url;
+
+  /// Decoded bytes when the bound was crossed.
+  final int decodedBytes;
+
+  /// Compressed bytes read by then.
+  final int compressedBytes;
+}
+
 /// The client options, pins, configuration, a certificate or a header is invalid.
 final class InvalidConfigException extends PinwireException {
   InvalidConfigException({required String message}) : super(ErrorCodes.invalidConfig, message);
@@ -188,6 +206,12 @@ PinwireException exceptionFromError(String code, String message, Object? details
           message: message,
           url: fields.string(Keys.url),
           maxRedirects: fields.integer(Keys.maxRedirects),
+        ),
+      ErrorCodes.decodedBodyTooLarge => DecodedBodyTooLargeException(
+          message: message,
+          url: fields.string(Keys.url),
+          decodedBytes: fields.integer(Keys.decodedBytes),
+          compressedBytes: fields.integer(Keys.compressedBytes),
         ),
       ErrorCodes.invalidConfig => InvalidConfigException(message: message),
       ErrorCodes.invalidUrl => InvalidUrlException(message: message, url: fields.string(Keys.url)),

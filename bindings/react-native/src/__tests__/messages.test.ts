@@ -28,6 +28,11 @@ test('each error code becomes its class, with its fields', () => {
     [{ code: 'Connect', url: 'https://a.test/' }, errors.ConnectError, { url: 'https://a.test/' }],
     [{ code: 'Protocol', url: 'https://a.test/' }, errors.ProtocolError, { url: 'https://a.test/' }],
     [{ code: 'TooManyRedirects', url: 'https://a.test/', maxRedirects: 3 }, errors.TooManyRedirectsError, { maxRedirects: 3 }],
+    [
+      { code: 'DecodedBodyTooLarge', url: 'https://a.test/', decodedBytes: 9, compressedBytes: 1 },
+      errors.DecodedBodyTooLargeError,
+      { decodedBytes: 9, compressedBytes: 1 },
+    ],
     [{ code: 'InvalidUrl', url: 'ftp://a.test/' }, errors.InvalidUrlError, { url: 'ftp://a.test/' }],
     [{ code: 'Closed', what: 'client' }, errors.ClosedError, { what: 'client' }],
     [{ code: 'BadMessage' }, errors.BridgeError, { code: 'BadMessage' }],

@@ -67,8 +67,47 @@ extension PinwireClient {
         var reporting: ReportingOptions?
         var updates: UpdateOptions?
         var updateHandlers: [@Sendable (UpdateEvent) -> Void] = []
+        var decompress = true
+        var maxDecodedRatio: UInt64 = 1024
+        var maxDecodedSize: UInt64?
+        var memoryCookies = false
+        var cookieStore: (any CookieStore)?
 
         public init() {}
+
+        /// Decodes gzip, brotli and zstd response bodies, sending `Accept-Encoding` (default on; a request's
+        /// `decompress` overrides it). A decoded response has no `Content-Encoding` or `Content-Length`
+        /// header, as with URLSession. A request that sets its own `Accept-Encoding` gets the body as sent.
+        public func decompress(_ enabled: Bool = true) -> Builder {
+            var copy = self
+            copy.decompress = enabled
+            return copy
+        }
+
+        /// The decompression-bomb bound: a decoded body may hold `ratio` bytes per compressed byte received,
+        /// plus 1 MiB (default 1024), and at most `maxSize` bytes if given (default no cap). Beyond it,
+        /// reading the body throws `PinwireError.decodedBodyTooLarge`.
+        public func maxDecodedSize(ratio: UInt64 = 1024, maxSize: UInt64? = nil) -> Builder {
+            var copy = self
+            copy.maxDecodedRatio = max(ratio, 1)
+            copy.maxDecodedSize = maxSize
+            return copy
+        }
+
+        /// Keeps cookies in memory for the client's life, sent back by RFC 6265's rules (default: none).
+        public func cookies() -> Builder {
+            var copy = self
+            copy.memoryCookies = true
+            return copy
+        }
+
+        /// Keeps cookies in `store` (persisted, or shared with `HTTPCookieStorage`), sent back by RFC 6265's
+        /// rules.
+        public func cookieStore(_ store: some CookieStore) -> Builder {
+            var copy = self
+            copy.cookieStore = store
+            return copy
+        }
 
         /// Takes signed pin updates (see `UpdateOptions`). The pins given to this builder (or its `config`) are
         /// the shipped ones: the floor the client falls back to whenever no valid update is at hand.
@@ -286,7 +325,11 @@ extension PinwireClient {
                 resolve: resolve.map { ResolveOverride(host: $0.host, address: $0.address) },
                 userAgent: userAgent,
                 reporting: reporting,
-                updates: try updates?.lowered()
+                updates: try updates?.lowered(),
+                decompress: decompress,
+                maxDecodedRatio: maxDecodedRatio,
+                maxDecodedSize: maxDecodedSize,
+                cookies: memoryCookies
             )
         }
     }

@@ -24,14 +24,17 @@ public final class PinwireClient: Sendable {
         let hub = PinEventHub(handlers: builder.handlers)
         let options = try builder.options()
         let updates = builder.updateHandlers.isEmpty ? nil : UpdateEventHub(handlers: builder.updateHandlers)
+        let cookies = builder.cookieStore.map(CookieStoreAdapter.init)
         if let config = builder.config {
             inner = try callRust {
                 try PinwireBindings.PinwireClient.fromConfig(
-                    config: config.inner, options: options, listener: hub, updateListener: updates)
+                    config: config.inner, options: options, listener: hub, updateListener: updates,
+                    cookieStore: cookies)
             }
         } else {
             inner = try callRust {
-                try PinwireBindings.PinwireClient(options: options, listener: hub, updateListener: updates)
+                try PinwireBindings.PinwireClient(
+                    options: options, listener: hub, updateListener: updates, cookieStore: cookies)
             }
         }
         self.hub = hub

@@ -57,6 +57,9 @@ public enum PinwireError: Error, Sendable, Hashable {
     case protocolError(url: String, detail: String)
     /// More redirects than `maxRedirects`.
     case tooManyRedirects(url: String, max: Int, detail: String)
+    /// A compressed body expanded beyond the client's bound when decoded (a decompression bomb, or more
+    /// than `maxDecodedSize` allows). The body is not read further.
+    case decodedBodyTooLarge(url: String, decodedBytes: UInt64, compressedBytes: UInt64, detail: String)
     /// Invalid client, policy, pin or header configuration.
     case invalidConfig(detail: String)
     /// A malformed URL or an unsupported scheme.
@@ -80,6 +83,7 @@ public enum PinwireError: Error, Sendable, Hashable {
             .connect(_, let detail),
             .protocolError(_, let detail),
             .tooManyRedirects(_, _, let detail),
+            .decodedBodyTooLarge(_, _, _, let detail),
             .invalidConfig(let detail),
             .invalidURL(_, let detail),
             .internalError(let detail):
@@ -120,6 +124,8 @@ extension PinwireError {
             self = .protocolError(url: url, detail: detail)
         case let .TooManyRedirects(url, max, detail):
             self = .tooManyRedirects(url: url, max: Int(max), detail: detail)
+        case let .DecodedBodyTooLarge(url, decodedBytes, compressedBytes, detail):
+            self = .decodedBodyTooLarge(url: url, decodedBytes: decodedBytes, compressedBytes: compressedBytes, detail: detail)
         case let .InvalidConfig(detail):
             self = .invalidConfig(detail: detail)
         case let .InvalidUrl(url, detail):

@@ -35,6 +35,8 @@ public struct Request: Sendable, Hashable {
     /// Whether the client follows redirects for this request (default true, up to the client's
     /// `maxRedirects`); false hands a redirect back as the response.
     public var followRedirects = true
+    /// Decode (or not) this response's compressed body, whatever the client's setting; nil keeps it.
+    public var decompress: Bool?
 
     public init(
         _ url: URL, method: String = "GET", headers: [Header] = [], body: Data? = nil,
@@ -96,6 +98,13 @@ public struct Request: Sendable, Hashable {
     /// This request with UTF-8 `text` as its body.
     public func body(_ text: String) -> Request {
         body(Data(text.utf8))
+    }
+
+    /// This request with the client's `decompress` setting overridden.
+    public func decompress(_ enabled: Bool) -> Request {
+        var copy = self
+        copy.decompress = enabled
+        return copy
     }
 
     /// This request with a call timeout (seconds).
@@ -162,7 +171,8 @@ public struct Request: Sendable, Hashable {
             body: data,
             bodyWriter: writer,
             callTimeout: try callTimeout.map { try checkedTimeout($0, "callTimeout") },
-            followRedirects: followRedirects
+            followRedirects: followRedirects,
+            decompress: decompress
         )
     }
 }

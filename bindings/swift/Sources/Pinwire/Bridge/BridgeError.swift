@@ -13,6 +13,7 @@ public struct BridgeError: Error, Sendable, Equatable {
         case connect = "Connect"
         case protocolError = "Protocol"
         case tooManyRedirects = "TooManyRedirects"
+        case decodedBodyTooLarge = "DecodedBodyTooLarge"
         case invalidConfig = "InvalidConfig"
         case invalidURL = "InvalidUrl"
         case closed = "Closed"
@@ -70,6 +71,10 @@ extension BridgeError {
             self.init(code: .protocolError, message: detail, fields: ["url": .string(url)])
         case let .tooManyRedirects(url, max, detail):
             self.init(code: .tooManyRedirects, message: detail, fields: ["url": .string(url), "maxRedirects": .int(max)])
+        case let .decodedBodyTooLarge(url, decodedBytes, compressedBytes, detail):
+            self.init(
+                code: .decodedBodyTooLarge, message: detail,
+                fields: ["url": .string(url), "decodedBytes": .int(Int(clamping: decodedBytes)), "compressedBytes": .int(Int(clamping: compressedBytes))])
         case let .invalidConfig(detail):
             self.init(code: .invalidConfig, message: detail)
         case let .invalidURL(url, detail):

@@ -106,6 +106,20 @@ class ProtocolException(
     message: String,
 ) : PinwireException(message)
 
+/**
+ * A compressed response body expanded beyond the client's bound when decoded (a decompression bomb, or
+ * more than [PinwireClient.Builder.maxDecodedSize] allows). The body is not read further.
+ */
+class DecodedBodyTooLargeException(
+    /** The URL being fetched. */
+    val url: String,
+    /** Decoded bytes when the bound was crossed. */
+    val decodedBytes: Long,
+    /** Compressed bytes received by then. */
+    val compressedBytes: Long,
+    message: String,
+) : PinwireException(message)
+
 /** More redirects than [PinwireClient.Builder.maxRedirects] allows. */
 class TooManyRedirectsException(
     /** The URL of the redirect that was refused. */
@@ -161,6 +175,12 @@ internal fun FfiError.toKotlin(): Exception = when (this) {
     }
     is FfiError.Connect -> ConnectException(url, detail)
     is FfiError.Protocol -> ProtocolException(url, detail)
+    is FfiError.DecodedBodyTooLarge -> DecodedBodyTooLargeException(
+        url,
+        decodedBytes.toLong(),
+        compressedBytes.toLong(),
+        detail,
+    )
     is FfiError.TooManyRedirects -> TooManyRedirectsException(
         url,
         max.toLong().coerceAtMost(Int.MAX_VALUE.toLong()).toInt(),

@@ -170,6 +170,11 @@ class PinwireClient private constructor(private val ffi: FfiClient) : Closeable 
         private var reporting: ReportingOptions? = null
         private var updates: UpdateOptions? = null
         private var updateListener: UpdateListener? = null
+        private var decompress = true
+        private var maxDecodedRatio = 1024L
+        private var maxDecodedSize: Long? = null
+        private var memoryCookies = false
+        private var cookieStore: CookieStore? = null
 
         /** Pins [pattern] to [pins] (at least two distinct pins: a backup key). */
         fun add(pattern: String, vararg pins: String): Builder = add(pattern, *pins) {}
@@ -278,6 +283,34 @@ class PinwireClient private constructor(private val ffi: FfiClient) : Closeable 
         /** Hears every update outcome (see [UpdateListener]); needs [updates]. */
         fun updateListener(listener: UpdateListener) = apply { updateListener = listener }
 
+        /**
+         * Decodes gzip, brotli and zstd response bodies, sending `Accept-Encoding` (default on; a request's
+         * [Request.Builder.decompress] overrides it). A decoded response has no `Content-Encoding` or
+         * `Content-Length` header, as with OkHttp. A request that sets its own `Accept-Encoding` gets the
+         * body as sent.
+         */
+        @JvmOverloads
+        fun decompress(enabled: Boolean = true) = apply { decompress = enabled }
+
+        /**
+         * The decompression-bomb bound: a decoded body may hold [ratio] bytes per compressed byte received,
+         * plus 1 MiB (default 1024), and at most [maxSize] bytes if given (default no cap). Beyond it,
+         * reading the body throws [DecodedBodyTooLargeException].
+         */
+        @JvmOverloads
+        fun maxDecodedSize(ratio: Long = 1024, maxSize: Long? = null) = apply {
+            require(ratio >= 1) { "the ratio must be at least 1, was $ratio" }
+            require(maxSize == null || maxSize >= 0) { "maxSize must not be negative, was $maxSize" }
+            maxDecodedRatio = ratio
+            maxDecodedSize = maxSize
+        }
+
+        /** Keeps cookies in memory for the client's life, sent back by RFC 6265's rules (default: no cookies). */
+        fun cookies() = apply { memoryCookies = true }
+
+        /** Keeps cookies in [store] (persisted, or shared with `CookieManager`), sent back by RFC 6265's rules. */
+        fun cookieStore(store: CookieStore) = apply { cookieStore = store }
+
         /** Receives every pin decision (see [PinEventListener]). */
         fun listener(listener: PinEventListener) = apply { this.listener = listener }
 
@@ -293,9 +326,10 @@ class PinwireClient private constructor(private val ffi: FfiClient) : Closeable 
             val options = options()
             val adapter = listener?.let(::ListenerAdapter)
             val updateAdapter = updateListener?.let(::UpdateListenerAdapter)
+            val cookies = cookieStore?.let(::CookieStoreAdapter)
             val native = when (val config = config) {
-                null -> ffiCall("client builder") { FfiClient(options, adapter, updateAdapter) }
-                else -> config.withNative { FfiClient.fromConfig(it, options, adapter, updateAdapter) }
+                null -> ffiCall("client builder") { FfiClient(options, adapter, updateAdapter, cookies) }
+                else -> config.withNative { FfiClient.fromConfig(it, options, adapter, updateAdapter, cookies) }
             }
             return PinwireClient(native)
         }
@@ -326,6 +360,10 @@ class PinwireClient private constructor(private val ffi: FfiClient) : Closeable 
                 userAgent = userAgent,
                 reporting = reporting,
                 updates = updates?.toFfi(),
+                decompress = decompress,
+                maxDecodedRatio = maxDecodedRatio.toULong(),
+                maxDecodedSize = maxDecodedSize?.toULong(),
+                cookies = memoryCookies,
             )
 
         private fun checked(timeout: Duration): Duration {

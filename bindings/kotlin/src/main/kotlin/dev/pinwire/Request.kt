@@ -41,6 +41,8 @@ class Request private constructor(
     val callTimeout: kotlin.time.Duration?,
     /** Hears how much of the body has been sent, or null. */
     val uploadProgress: UploadProgressListener?,
+    /** Overrides the client's [decompress][PinwireClient.Builder.decompress] setting; null keeps it. */
+    val decompress: Boolean? = null,
 ) {
     fun newBuilder(): Builder = Builder(this)
 
@@ -54,8 +56,10 @@ class Request private constructor(
         private var body: RequestBody? = null
         private var callTimeout: kotlin.time.Duration? = null
         private var uploadProgress: UploadProgressListener? = null
+        private var decompress: Boolean? = null
 
         internal constructor(request: Request) : this() {
+            decompress = request.decompress
             url = request.url
             method = request.method
             headers += request.headers
@@ -125,6 +129,9 @@ class Request private constructor(
         /** The timeout for this whole call, body included; overrides the client's. */
         fun callTimeout(timeout: java.time.Duration) = callTimeout(timeout.toKotlin())
 
+        /** Decode (or not) this response's compressed body, whatever the client's setting. */
+        fun decompress(enabled: Boolean) = apply { decompress = enabled }
+
         fun build(): Request = Request(
             url = requireNotNull(url) { "Request.Builder: url(...) was not set" },
             method = method,
@@ -132,6 +139,7 @@ class Request private constructor(
             body = body,
             callTimeout = callTimeout,
             uploadProgress = uploadProgress,
+            decompress = decompress,
         )
     }
 

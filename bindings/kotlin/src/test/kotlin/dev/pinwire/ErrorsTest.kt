@@ -152,6 +152,18 @@ class ErrorsTest {
     }
 
     @Test
+    fun `DecodedBodyTooLarge`() = runBlocking<Unit> {
+        testClient { maxDecodedSize(maxSize = 4096) }.use { capped ->
+            capped.execute(Request.get(TestServer.url("good", "/compressed/100000"))).use { response ->
+                val e = assertThrows<DecodedBodyTooLargeException> { response.bytes() }
+                assertEquals(TestServer.url("good", "/compressed/100000"), e.url)
+                assertTrue(e.decodedBytes > 4096 && e.compressedBytes > 0, "${e.decodedBytes} from ${e.compressedBytes}")
+                assertTrue(e.message!!.contains("at most 4096 bytes"), e.message)
+            }
+        }
+    }
+
+    @Test
     fun `Closed`() = runBlocking<Unit> {
         val response = client.execute(Request.get(TestServer.url("good")))
         response.closeBody()
@@ -183,7 +195,7 @@ class ErrorsTest {
             .map { it.simpleName }
             .toSet()
         val tested = ErrorsTest::class.java.declaredMethods.map { it.name.substringBefore(' ') }.toSet()
-        assertEquals(13, variants.size, variants.toString())
+        assertEquals(14, variants.size, variants.toString())
         assertTrue(tested.containsAll(variants), "variants without a test: ${variants - tested}")
     }
 }

@@ -5,6 +5,7 @@ import dev.pinwire.CleartextNotPermittedException
 import dev.pinwire.ClosedException
 import dev.pinwire.ConnectException
 import dev.pinwire.ConnectTimeoutException
+import dev.pinwire.DecodedBodyTooLargeException
 import dev.pinwire.HostnameMismatchException
 import dev.pinwire.InternalException
 import dev.pinwire.InvalidConfigException
@@ -44,6 +45,7 @@ object BridgeErrorCodes {
     const val CONNECT = "Connect"
     const val PROTOCOL = "Protocol"
     const val TOO_MANY_REDIRECTS = "TooManyRedirects"
+    const val DECODED_BODY_TOO_LARGE = "DecodedBodyTooLarge"
     const val INVALID_CONFIG = "InvalidConfig"
     const val INVALID_URL = "InvalidUrl"
     const val CLOSED = "Closed"
@@ -63,7 +65,7 @@ object BridgeErrorCodes {
     /** Every code, for hosts that check their tables against this one. */
     val ALL = listOf(
         PIN_MISMATCH, UNTRUSTED_CERTIFICATE, HOSTNAME_MISMATCH, CLEARTEXT_NOT_PERMITTED, TIMEOUT, CONNECT,
-        PROTOCOL, TOO_MANY_REDIRECTS, INVALID_CONFIG, INVALID_URL, CLOSED, CANCELLED, BAD_MESSAGE, UNKNOWN_HANDLE,
+        PROTOCOL, TOO_MANY_REDIRECTS, DECODED_BODY_TOO_LARGE, INVALID_CONFIG, INVALID_URL, CLOSED, CANCELLED, BAD_MESSAGE, UNKNOWN_HANDLE,
         INTERNAL,
     )
 }
@@ -108,6 +110,11 @@ internal fun PinwireException.toBridge(): BridgeException {
         is ProtocolException -> BridgeException(BridgeErrorCodes.PROTOCOL, text, mapOf("url" to url))
         is TooManyRedirectsException ->
             BridgeException(BridgeErrorCodes.TOO_MANY_REDIRECTS, text, linkedMapOf("url" to url, "maxRedirects" to maxRedirects))
+        is DecodedBodyTooLargeException -> BridgeException(
+            BridgeErrorCodes.DECODED_BODY_TOO_LARGE,
+            text,
+            linkedMapOf("url" to url, "decodedBytes" to decodedBytes, "compressedBytes" to compressedBytes),
+        )
         is InvalidConfigException -> BridgeException(BridgeErrorCodes.INVALID_CONFIG, text)
         is InvalidUrlException -> BridgeException(BridgeErrorCodes.INVALID_URL, text, mapOf("url" to url))
         is ClosedException -> BridgeException(BridgeErrorCodes.CLOSED, text, mapOf("what" to what))

@@ -109,7 +109,14 @@ internal object NativeCall {
             val bytes = if (bodyHandle == 0L) (request.body as? BytesBody)?.bytes else null
             check(bodyHandle != 0L || request.body == null || bytes != null) { "a streamed body needs a body handle" }
             val timeout = request.callTimeout?.inWholeNanoseconds ?: -1
-            onIo(call) { NativeCalls.execute(call, request.method, request.url, headers, bytes, bodyHandle, timeout) }
+            val decompress = when (request.decompress) {
+                null -> -1
+                true -> 1
+                false -> 0
+            }
+            onIo(call) {
+                NativeCalls.execute(call, request.method, request.url, headers, bytes, bodyHandle, timeout, decompress)
+            }
         } catch (e: Throwable) {
             release(call)
             throw e
