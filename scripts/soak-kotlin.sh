@@ -55,12 +55,16 @@ fi
 # A fixed heap, touched at start: RSS then shows native growth (the Rust library, JNA), not the heap
 # expanding; the heap itself is checked after GC. Native Memory Tracking (summary) tells the JVM's own
 # malloc'd memory apart from Rust's and JNA's, for the C heap check. The soak bounds itself; the outer timeout only catches
-# a wedged JVM (run time + settling + slack).
+# a wedged JVM (run time + settling + slack). The JNI request path blocks threads of Dispatchers.IO (one
+# per call waiting for its head, up to the concurrency); idle ones end after the scheduler's keep-alive,
+# 60 s by default, shortened here to 5 s so the threads check (which waits up to 15 s) sees the pool shrink
+# back: a thread that does not end is still caught.
 echo "==> soak (Kotlin): ${SECONDS_TO_RUN} s, ${CONCURRENCY} concurrent"
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 timeout --kill-after=10 $((SECONDS_TO_RUN + 120)) \
     java -Xms256m -Xmx256m -XX:+AlwaysPreTouch -XX:+UseSerialGC -XX:NativeMemoryTracking=summary \
+    -Dkotlinx.coroutines.scheduler.keep.alive.sec=5 \
     -Djna.library.path="$LIBDIR" -Dpinwire.testserver="$LIBDIR/pinwire-testserver" \
     -cp "$KOTLIN/target/test-classes:$KOTLIN/target/classes:$(cat "$CLASSPATH_FILE")" \
     dev.pinwire.soak.SoakKt --seconds "$SECONDS_TO_RUN" --concurrency "$CONCURRENCY" 2>&1 | tee "$log"

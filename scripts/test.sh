@@ -13,6 +13,7 @@ run_suite_script "docs" scripts/check-docs.sh
 run_cargo_tests "rust" cargo test --workspace --locked
 run_suite_script "soak" scripts/soak.sh 60
 run_suite_script "kotlin" scripts/test-kotlin.sh
+run_suite_script "jni-stress" scripts/test-jni-stress.sh
 run_suite_script "soak-kotlin" scripts/soak-kotlin.sh 30
 run_suite_script "react-native" scripts/test-react-native.sh
 run_suite_script "react-native-android" scripts/test-react-native-android.sh

@@ -170,6 +170,15 @@ fn ops_json((ops, secs): (u64, f64)) -> String {
     format!(r#"{{"ops":{ops},"secs":{secs}}}"#)
 }
 
+/// `json` (an object) with the process CPU time since `cpu_before` added as `cpu_secs`.
+fn with_cpu(json: String, cpu_before: f64) -> String {
+    format!(
+        r#"{},"cpu_secs":{}}}"#,
+        json.trim_end_matches('}'),
+        cpu_secs() - cpu_before
+    )
+}
+
 /// Pinwire (pinned) and plain reqwest in this one process, taking turns: slices of 0.2 s of `seq` or
 /// `conc` work, or one download each for `bulk`, for `secs` in all; the rate of each from its own time
 /// (requests/s, or MB/s for `bulk`). Drift on a shared machine then hits both alike.
@@ -300,14 +309,15 @@ fn answer(
             .ok_or_else(|| format!("{line:?}: seconds expected"))
     };
     let port = |i: usize| -> Res<u16> { env.port(words.get(i).copied().unwrap_or("")) };
+    let cpu = cpu_secs();
     match words.as_slice() {
         ["seq", ..] => rt
             .block_on(run_seq(clients, &env.url(port(1)?, "/small"), true, secs(2)?))
-            .map(ops_json),
+            .map(|result| with_cpu(ops_json(result), cpu)),
         ["conc", _, _, workers] => {
             let workers = workers.parse().map_err(|_| "workers".to_string())?;
             rt.block_on(run_conc(clients, &env.url(port(1)?, "/small"), secs(2)?, workers))
-                .map(ops_json)
+                .map(|result| with_cpu(ops_json(result), cpu))
         }
         ["conn", mode, _] => {
             let pinned = match *mode {

@@ -138,7 +138,7 @@ fn roots_from(pems: &[String]) -> Result<Vec<CertificateDer<'static>>, PinwireEr
 /// keeps deadline arithmetic (now + timeout) from overflowing.
 const MAX_TIMEOUT: Duration = Duration::from_secs(100 * 365 * 24 * 60 * 60);
 
-fn timeout(duration: Duration) -> Duration {
+pub(crate) fn timeout(duration: Duration) -> Duration {
     duration.min(MAX_TIMEOUT)
 }
 
@@ -207,7 +207,7 @@ fn build(
 /// An HTTPS client with pinning.
 #[derive(Debug, uniffi::Object)]
 pub struct PinwireClient {
-    inner: pinwire::Client,
+    pub(crate) inner: pinwire::Client,
 }
 
 impl PinwireClient {
@@ -333,7 +333,7 @@ impl PinwireClient {
 }
 
 /// The most of the body [`PinwireClient::execute`] hands over with the headers.
-const BODY_START_LIMIT: usize = 64 * 1024;
+pub(crate) const BODY_START_LIMIT: usize = 64 * 1024;
 
 /// The most one [`BodyReader::chunk`] gathers from what has already arrived (it never waits for more
 /// than one piece): fewer, larger crossings of the FFI when the app reads slower than the network.

@@ -1,7 +1,8 @@
 //! UniFFI bindings for Pinwire: a thin adapter. Every export converts its arguments, calls the
 //! `pinwire` crate and converts the result back; policy, parsing, trust and HTTP live in the core.
 
-// `deny`, not `forbid`: the Android JNI entry point (android.rs) needs `#[no_mangle]`, allowed there alone.
+// `deny`, not `forbid`: the JNI entry points (android.rs, jni/exports.rs) need `#[no_mangle]` and a few
+// pointer casts, allowed there alone.
 #![deny(unsafe_code)]
 // The error crosses the FFI by value with all its fields (UniFFI cannot carry a boxed error), so its size
 // is the point, not an accident.
@@ -15,6 +16,7 @@ mod config;
 mod cookies;
 mod error;
 mod events;
+mod jni;
 mod pins;
 mod policy;
 mod report;

@@ -55,3 +55,8 @@ pub(crate) fn enter<T>(f: impl FnOnce() -> T) -> T {
     let _guard = runtime().enter();
     f()
 }
+
+/// Waits on the calling (foreign) thread for `future`, whose I/O the runtime's workers drive.
+pub(crate) fn block_on<F: Future>(future: F) -> F::Output {
+    runtime().block_on(future)
+}

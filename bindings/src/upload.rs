@@ -37,7 +37,7 @@ impl std::fmt::Debug for BodyWriter {
     }
 }
 
-fn write_error(error: pinwire::WriteError) -> PinwireError {
+pub(crate) fn write_error(error: pinwire::WriteError) -> PinwireError {
     match error {
         pinwire::WriteError::Closed | pinwire::WriteError::Finished => PinwireError::Closed {
             what: "request body".into(),

@@ -575,6 +575,13 @@ pub fn run(options: &Options) -> Res<String> {
             command: "ffi {secs}".into(),
             clients: vec![PINWIRE, KOTLIN],
         },
+        Row {
+            figure: "ffi",
+            id: "jni",
+            label: "JNI crossing",
+            command: "jni {secs}".into(),
+            clients: vec![KOTLIN],
+        },
     ];
     let mut samples = Samples::default();
     eprintln!(

@@ -113,6 +113,22 @@ impl Report<'_> {
             let _ = writeln!(md);
         }
 
+        let _ = writeln!(
+            md,
+            "\nProcess CPU time per request (all threads, user + system; µs; ratio to OkHttp), the battery figure:\n"
+        );
+        header(&mut md, "", &four);
+        for row in self.rows.iter().filter(|r| r.figure == "small") {
+            let cpu_row = format!("{}-cpu-ns", row.id);
+            let micros = |id: &str| self.m(&cpu_row, id).map(|ns| ns / 1e3);
+            let base = micros(OKHTTP);
+            let _ = write!(md, "| {} |", row.label);
+            for id in four {
+                let _ = write!(md, " {} |", with_ratio(micros(id), base));
+            }
+            let _ = writeln!(md);
+        }
+
         let _ = writeln!(md, "\n**1b. Pinwire against plain reqwest, taking turns in one process** (every 0.2 s; every download for the 64 MiB rows, MB/s), so both see the same load on this shared machine\n");
         let _ = writeln!(
             md,
@@ -205,6 +221,9 @@ impl Report<'_> {
             kotlin_ffi.map_or("—".into(), |v| format!("{v:.0}")), rust_ffi.map_or("—".into(), |v| format!("{v:.0}")),
             match (kotlin_ffi, rust_ffi) { (Some(k), Some(r)) => format!("{:.2}", (k - r) / 1000.0), _ => "—".into() },
             cpu(KOTLIN).map_or("—".into(), |v| format!("{v:.0}")), cpu(PINWIRE).map_or("—".into(), |v| format!("{v:.0}")));
+        if let Some(jni) = self.m("jni", KOTLIN).map(|r| 1e9 / r) {
+            let _ = writeln!(md, "\nThe Kotlin request path crosses by JNI instead (execute, body reads, cancel, release): **{jni:.0} ns per crossing** (a native method that reads one counter, wall time).");
+        }
 
         let _ = writeln!(
             md,

@@ -5,7 +5,7 @@ import java.io.OutputStream
 import java.util.Objects
 import kotlin.coroutines.cancellation.CancellationException
 import kotlinx.coroutines.runBlocking
-import dev.pinwire.ffi.BodyWriter as FfiBodyWriter
+import dev.pinwire.internal.NativeBodyWriter
 
 /**
  * Where a [RequestBody] writes itself while the request is sent. A write hands the bytes to the Rust
@@ -15,18 +15,23 @@ import dev.pinwire.ffi.BodyWriter as FfiBodyWriter
  * @throws ClosedException from a write once the request no longer reads the body (it ended, failed or
  *   was cancelled): stop writing then.
  */
-class BodySink internal constructor(private val writer: FfiBodyWriter) {
+class BodySink internal constructor(
+    private val writer: NativeBodyWriter,
+    private val progress: UploadProgressListener?,
+    private val totalBytes: Long,
+) {
     private var stream: SinkOutputStream? = null
+    private var reported = false
 
     /** The bytes written so far. */
-    val bytesWritten: Long get() = ffiCall("request body") { writer.written() }.toLong()
+    val bytesWritten: Long get() = writer.written
 
     /** Writes [length] bytes of [bytes] from [offset]. */
     suspend fun write(bytes: ByteArray, offset: Int = 0, length: Int = bytes.size - offset) {
         Objects.checkFromIndexSize(offset, length, bytes.size)
         if (length == 0) return
-        val chunk = if (offset == 0 && length == bytes.size) bytes else bytes.copyOfRange(offset, offset + length)
-        ffiCall("request body") { writer.write(chunk) }
+        writer.write(bytes, offset, length)
+        report()
     }
 
     /**
@@ -39,7 +44,15 @@ class BodySink internal constructor(private val writer: FfiBodyWriter) {
     /** Sends what [outputStream] still buffers, then ends the body. */
     internal suspend fun finish() {
         stream?.let { s -> s.drain()?.let { write(it) } }
-        ffiCall("request body") { writer.finish() }
+        writer.finish()
+        if (!reported) report()
+    }
+
+    /** Tells the listener what the request has taken so far; its exception is ignored. */
+    private fun report() {
+        val listener = progress ?: return
+        reported = true
+        runCatching { listener.onProgress(writer.written, totalBytes) }
     }
 
     private inner class SinkOutputStream : OutputStream() {

@@ -17,8 +17,9 @@ import kotlin.time.Duration
 import kotlin.time.toJavaDuration
 import kotlin.time.toKotlinDuration
 import kotlinx.coroutines.runBlocking
-import dev.pinwire.ffi.CancellationToken as FfiCancellationToken
 import dev.pinwire.ffi.PinwireClient as FfiClient
+import dev.pinwire.internal.CallCancellation
+import dev.pinwire.internal.NativeCall
 
 /**
  * An HTTPS client whose every TLS handshake validates the chain and then checks its pins, in the Rust
@@ -36,6 +37,9 @@ import dev.pinwire.ffi.PinwireClient as FfiClient
 class PinwireClient private constructor(private val ffi: FfiClient) : Closeable {
     private val closed = AtomicBoolean(false)
 
+    /** This client on the JNI request path (requests and bodies; the rest goes through UniFFI). */
+    private val native: Long = ffiCall("client") { ffi.jniHandle() }.toLong()
+
     init {
         NativeThreads.keepAttached()
     }
@@ -43,7 +47,7 @@ class PinwireClient private constructor(private val ffi: FfiClient) : Closeable 
     /**
      * Sends [request] and returns once the response headers have arrived; read the body from the
      * [Response]. Cancelling the calling coroutine stops the call and closes its connection (it cancels the
-     * call's token; the Rust future ends at once), and throws [kotlin.coroutines.cancellation.CancellationException].
+     * native call; the Rust future ends at once), and throws [kotlin.coroutines.cancellation.CancellationException].
      *
      * @throws PinwireException for every failure: [PinMismatchException], [UntrustedCertificateException],
      *   [TimeoutException], ...
@@ -57,18 +61,14 @@ class PinwireClient private constructor(private val ffi: FfiClient) : Closeable 
     /** A call that can be cancelled from any thread with [Call.cancel], like OkHttp's `Call`. */
     fun newCall(request: Request): Call = Call(this, request)
 
-    internal suspend fun execute(request: Request, token: FfiCancellationToken?): Response {
+    internal suspend fun execute(request: Request, cancellation: CallCancellation?): Response {
         if (closed.get()) throw ClosedException("client")
-        // Not cancelled with the caller (see Detached: a response ready but not yet taken leaked with its
-        // connection, found by the soak): the caller's cancellation cancels the call's token, and a
-        // response that still arrives is closed.
-        val callToken = token ?: FfiCancellationToken()
-        return Detached.call(onCancel = callToken::cancel, onLate = Response::close) {
-            // A streamed body is written from Detached's scope too: the caller's cancellation reaches it
-            // through the call (the request ends, the writer is refused), never by cancelling the pump.
-            request.sending(Detached.scope) { ffiRequest ->
-                Response(ffiCall("client") { ffi.execute(ffiRequest, callToken) }, callToken)
-            }
+        // The JNI path needs no detaching (see Detached): a call whose caller is cancelled, or whose head
+        // arrives after that, is released by NativeCall. A streamed body is written from Detached's scope:
+        // the caller's cancellation reaches it through the call (the request ends, the writer is refused),
+        // never by cancelling the pump.
+        return request.sending(Detached.scope) { bodyHandle ->
+            Response(NativeCall.execute(native, request, bodyHandle, cancellation))
         }
     }
 
@@ -113,7 +113,10 @@ class PinwireClient private constructor(private val ffi: FfiClient) : Closeable 
      * [ClosedException]. Harmless when called again.
      */
     override fun close() {
-        if (closed.compareAndSet(false, true)) ffi.close()
+        if (closed.compareAndSet(false, true)) {
+            NativeCall.release(native)
+            ffi.close()
+        }
     }
 
     /** The options of one pin rule, set in the block of [Builder.add]. */
@@ -386,13 +389,13 @@ class PinwireClient private constructor(private val ffi: FfiClient) : Closeable 
  * from [Response.byteStream]).
  */
 class Call internal constructor(private val client: PinwireClient, val request: Request) {
-    private val token = FfiCancellationToken()
+    private val cancellation = CallCancellation()
     private val executed = AtomicBoolean(false)
 
     /** Sends the request, as [PinwireClient.execute]. */
     suspend fun execute(): Response {
         check(executed.compareAndSet(false, true)) { "this call was already executed" }
-        return client.execute(request, token)
+        return client.execute(request, cancellation)
     }
 
     /** [execute], blocking the calling thread. */
@@ -400,10 +403,10 @@ class Call internal constructor(private val client: PinwireClient, val request: 
     fun executeBlocking(): Response = runBlocking { execute() }
 
     /** Cancels the call and its body reads, from any thread. Harmless when called again. */
-    fun cancel() = token.cancel()
+    fun cancel() = cancellation.cancel()
 
     /** Whether [cancel] was called. */
-    val isCanceled: Boolean get() = token.isCancelled()
+    val isCanceled: Boolean get() = cancellation.isCancelled
 }
 
 internal fun java.time.Duration.toKotlin(): Duration = toKotlinDuration()

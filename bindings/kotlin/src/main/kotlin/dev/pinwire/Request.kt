@@ -1,9 +1,5 @@
 package dev.pinwire
 
-import dev.pinwire.ffi.Header
-import dev.pinwire.ffi.HttpRequest
-import kotlin.time.toJavaDuration
-
 /** HTTP headers in order; names are compared ignoring case. */
 class Headers(private val entries: List<Pair<String, String>>) : Iterable<Pair<String, String>> {
     /** The last value of [name], or null. */
@@ -169,22 +165,4 @@ class Request private constructor(
         /** DSL: `Request(url) { method("PUT", bytes); header("x", "y") }`. */
         operator fun invoke(url: String, block: Builder.() -> Unit = {}): Request = Builder().url(url).apply(block).build()
     }
-}
-
-/**
- * This request in its FFI form: a body in memory goes as bytes, a streamed one through [writer]. The
- * body's content type is sent when the request has no `content-type` header of its own.
- */
-internal fun Request.toFfi(writer: dev.pinwire.ffi.BodyWriter?): HttpRequest {
-    check(writer != null || body == null || body is BytesBody) { "a streamed body needs a body writer" }
-    val contentType = body?.contentType?.takeIf { headers["content-type"] == null }
-    return HttpRequest(
-        method = method,
-        url = url,
-        headers = headers.map { Header(it.first, it.second) } + listOfNotNull(contentType?.let { Header("content-type", it) }),
-        body = if (writer == null) (body as? BytesBody)?.bytes else null,
-        bodyWriter = writer,
-        callTimeout = callTimeout?.toJavaDuration(),
-        decompress = decompress,
-    )
 }

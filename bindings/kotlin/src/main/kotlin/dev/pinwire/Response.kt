@@ -1,8 +1,7 @@
 package dev.pinwire
 
-import dev.pinwire.ffi.CancellationToken
-import dev.pinwire.ffi.HttpResponse
-import dev.pinwire.ffi.BodyReader
+import dev.pinwire.internal.NativeBody
+import dev.pinwire.internal.NativeHead
 import java.io.Closeable
 import java.io.InputStream
 import java.io.InterruptedIOException
@@ -21,31 +20,28 @@ import kotlinx.coroutines.runBlocking
  * the body was not read. Closing twice is harmless; reading after [close] or [closeBody] throws
  * [ClosedException].
  */
-class Response internal constructor(
-    ffi: HttpResponse,
-    private val token: CancellationToken?,
-) : Closeable {
+class Response internal constructor(head: NativeHead) : Closeable {
     private val closed = AtomicBoolean(false)
     private val bodyClosed = AtomicBoolean(false)
 
     /** The rest of the body in Rust; null when [start] was all of it. */
-    private val body: BodyReader? = ffi.body
+    private val body: NativeBody? = head.body
 
     /** What of the body came with the headers, until it is read. */
     @Volatile
-    private var start: ByteArray? = ffi.bodyStart.takeIf { it.isNotEmpty() }
+    private var start: ByteArray? = head.start
 
     /** The status code, e.g. 200. */
-    val status: Int = ffi.status.toInt()
+    val status: Int = head.status
 
     /** `HTTP/1.1` or `HTTP/2.0`. */
-    val version: String = ffi.version
+    val version: String = head.version
 
     /** The final URL, after redirects. */
-    val url: String = ffi.url
+    val url: String = head.url
 
     /** The response headers, in order. */
-    val headers: Headers = Headers(ffi.headers.map { it.name to it.value })
+    val headers: Headers = head.headers
 
     /** Whether [status] is 2xx. */
     val isSuccessful: Boolean get() = status in 200..299
@@ -59,16 +55,15 @@ class Response internal constructor(
         checkReadable()
         takeStart()?.let { return it }
         val rest = body ?: return null
-        return Detached.call(onCancel = ::closeBody) { ffiCall("response") { rest.chunk(token) } }
+        return discardingOnCancel { rest.chunk() }
     }
 
     /** The rest of the body. Cancelling the reading coroutine discards it, as [closeBody] does. */
     suspend fun bytes(): ByteArray {
         checkReadable()
-        val head = takeStart() ?: ByteArray(0)
-        val rest = body ?: return head
-        val tail = Detached.call(onCancel = ::closeBody) { ffiCall("response") { rest.bytes(token) } }
-        return if (head.isEmpty()) tail else head + tail
+        val head = takeStart()
+        val rest = body ?: return head ?: ByteArray(0)
+        return discardingOnCancel { rest.bytes(head, headers["content-length"]?.toLongOrNull()) }
     }
 
     /** The rest of the body as UTF-8 text (invalid sequences replaced). */
@@ -95,20 +90,15 @@ class Response internal constructor(
     fun closeBody() {
         if (closed.get() || !bodyClosed.compareAndSet(false, true)) return
         start = null
-        body?.let { rest -> ffiCall("response") { rest.discard() } }
+        body?.release()
     }
 
     /** Closes the body and frees the native response. Harmless when called again. */
     override fun close() {
         if (closed.compareAndSet(false, true)) {
             start = null
-            body?.let { rest ->
-                try {
-                    if (bodyClosed.compareAndSet(false, true)) rest.discard()
-                } finally {
-                    rest.destroy()
-                }
-            }
+            bodyClosed.set(true)
+            body?.release()
         }
     }
 
@@ -119,9 +109,22 @@ class Response internal constructor(
         if (bodyClosed.get()) throw ClosedException("response body")
     }
 
+    /**
+     * Runs a body read; its cancellation discards the body, as [closeBody] does (the native read has
+     * already released the call), so later reads throw [ClosedException].
+     */
+    private inline fun <T> discardingOnCancel(read: () -> T): T = try {
+        read()
+    } catch (e: CancellationException) {
+        closeBody()
+        throw e
+    }
+
     private fun takeStart(): ByteArray? = synchronized(this) { start.also { start = null } }
 
+    /** Reads the rest of the body straight into the caller's array: no array of its own per read. */
     private inner class BodyStream : InputStream() {
+        /** The body start, until read. */
         private var buffer = ByteArray(0)
         private var position = 0
         private var ended = false
@@ -134,19 +137,23 @@ class Response internal constructor(
         override fun read(b: ByteArray, off: Int, len: Int): Int {
             Objects.checkFromIndexSize(off, len, b.size)
             if (len == 0) return 0
-            while (position >= buffer.size) {
-                if (ended) return -1
-                val next = nextChunk()
-                if (next == null) {
-                    ended = true
-                    return -1
+            if (ended) return -1
+            checkReadable()
+            if (position >= buffer.size) {
+                takeStart()?.let {
+                    buffer = it
+                    position = 0
                 }
-                buffer = next
-                position = 0
             }
-            val n = minOf(len, buffer.size - position)
-            System.arraycopy(buffer, position, b, off, n)
-            position += n
+            if (position < buffer.size) {
+                val n = minOf(len, buffer.size - position)
+                System.arraycopy(buffer, position, b, off, n)
+                position += n
+                return n
+            }
+            val rest = body
+            val n = if (rest == null) -1 else readRest(rest, b, off, len)
+            if (n < 0) ended = true
             return n
         }
 
@@ -154,8 +161,9 @@ class Response internal constructor(
 
         override fun close() = closeBody()
 
-        private fun nextChunk(): ByteArray? = try {
-            runBlocking { chunk() }
+        /** What has arrived, without leaving the thread; else waits (interruptible, as a coroutine). */
+        private fun readRest(rest: NativeBody, b: ByteArray, off: Int, len: Int): Int = try {
+            rest.tryRead(b, off, len).takeIf { it != NativeBody.WOULD_BLOCK } ?: runBlocking { rest.read(b, off, len) }
         } catch (e: InterruptedException) {
             throw InterruptedIOException("reading the response body was interrupted").apply { initCause(e) }
         } catch (e: CancellationException) {

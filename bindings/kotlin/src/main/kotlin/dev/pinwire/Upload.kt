@@ -1,57 +1,51 @@
 package dev.pinwire
 
-import dev.pinwire.ffi.HttpRequest
+import dev.pinwire.internal.NativeBodyWriter
 import java.util.concurrent.atomic.AtomicInteger
 import java.util.concurrent.atomic.AtomicReference
 import kotlin.coroutines.cancellation.CancellationException
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.launch
-import dev.pinwire.ffi.BodyWriter as FfiBodyWriter
 
 /**
- * Runs [send] with this request in its FFI form; a streamed body is written by a coroutine of its own
- * in [scope] meanwhile. That writer stops when the body is written, when the request stops reading it
- * (the Rust side refuses further writes), or when [send] fails or is cancelled. A body whose source
- * failed fails the call with the source's own exception.
+ * Runs [send] with the handle of this request's streamed body (0 when the body, if any, goes as bytes);
+ * the body is written by a coroutine of its own in [scope] meanwhile. That writer stops when the body is
+ * written, when the request stops reading it (the Rust side refuses further writes), or when [send]
+ * fails or is cancelled. A body whose source failed fails the call with the source's own exception.
  */
-internal suspend fun <T> Request.sending(scope: CoroutineScope, send: suspend (HttpRequest) -> T): T {
+internal suspend fun <T> Request.sending(scope: CoroutineScope, send: suspend (bodyHandle: Long) -> T): T {
     val body = body
-    if (body == null || (body is BytesBody && uploadProgress == null)) return send(toFfi(null))
+    if (body == null || (body is BytesBody && uploadProgress == null)) return send(0)
 
-    val length = body.contentLength.takeIf { it >= 0 }?.toULong()
-    val writer = FfiBodyWriter(length, uploadProgress?.let(::UploadProgressAdapter))
+    val writer = NativeBodyWriter(body.contentLength)
     val failure = AtomicReference<Throwable?>(null)
-    // The writer is freed once both the pump and the call are done with it: a small body can be written
-    // whole before the call has even handed the request (and its reference to the writer) to Rust.
+    // The handle is released once both the pump and the call are done with it: a small body can be
+    // written whole before the call has even handed its handle to Rust.
     val users = AtomicInteger(2)
-    val release = { if (users.decrementAndGet() == 0) writer.destroy() }
-    val ffiRequest = try {
-        toFfi(writer)
-    } catch (e: Throwable) {
-        writer.destroy()
-        throw e
-    }
+    val release = { if (users.decrementAndGet() == 0) writer.release() }
     val pump = scope.launch(Dispatchers.IO) {
-        val sink = BodySink(writer)
+        val sink = BodySink(writer, uploadProgress, body.contentLength)
         try {
             body.writeTo(sink)
             sink.finish()
         } catch (e: ClosedException) {
             // The request stopped reading the body (it ended, failed or was cancelled): nothing to add.
         } catch (e: CancellationException) {
-            writer.abort("the upload was cancelled")
+            runCatching { writer.abort("the upload was cancelled") }
         } catch (e: Throwable) {
             failure.set(e)
-            writer.abort(e.toString())
+            runCatching { writer.abort(e.toString()) }
         } finally {
             release()
         }
     }
     try {
-        return send(ffiRequest)
+        return send(writer.handle)
     } catch (e: Throwable) {
         pump.cancel()
+        // Released now: a body the request never took would leave a pump's write waiting for good.
+        writer.release()
         val sourceFailure = failure.get()
         if (sourceFailure != null && e !is CancellationException) {
             sourceFailure.addSuppressed(e)

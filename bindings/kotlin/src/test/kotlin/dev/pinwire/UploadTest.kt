@@ -1,5 +1,6 @@
 package dev.pinwire
 
+import dev.pinwire.internal.NativeCalls
 import java.io.File
 import java.io.IOException
 import java.io.InputStream
@@ -148,6 +149,7 @@ class UploadTest {
                 },
                 "bytes with progress" to { data.toRequestBody() },
             )
+            val handles = NativeCalls.handleCount()
             for ((name, body) in bodies) {
                 val heard = AtomicLong(-2)
                 val seen = client.upload(Request(digestUrl) { post(body()); uploadProgress { sent, _ -> heard.set(sent) } })
@@ -158,6 +160,7 @@ class UploadTest {
                 assertEquals(if (known) length.toString() else null, seen["content_length"], name)
                 assertEquals(length.toLong(), heard.get(), "$name: progress reaches the end")
             }
+            assertTrue(eventually { NativeCalls.handleCount() == handles }, "no body or call handle is left")
         }
     }
 
@@ -165,6 +168,7 @@ class UploadTest {
     fun `cancelling at half way ends the call and stops reading the source`() = runBlocking<Unit> {
         val length = 128L * 1024 * 1024
         testClient { http1Only() }.use { client ->
+            val handles = NativeCalls.handleCount()
             val source = PatternStream(length)
             val callRef = AtomicReference<Call>()
             val request = Request(digestUrl) {
@@ -181,6 +185,7 @@ class UploadTest {
             // The client goes on working.
             val seen = client.upload(Request.post(digestUrl, "after".toRequestBody()))
             assertEquals(5L, seen.long("length"))
+            assertTrue(eventually { NativeCalls.handleCount() == handles }, "no body or call handle is left")
         }
     }
 
@@ -196,8 +201,10 @@ class UploadTest {
                     return len
                 }
             }
+            val handles = NativeCalls.handleCount()
             val thrown = assertThrows<IOException> { client.execute(Request.post(digestUrl, failing.asRequestBody())) }
             assertEquals("disk on fire", thrown.message)
+            assertTrue(eventually { NativeCalls.handleCount() == handles }, "no body or call handle is left")
         }
     }
 

@@ -261,6 +261,16 @@ object NoDelaySocketFactory : SocketFactory() {
         default.createSocket(host, port, local, localPort).noDelay()
 }
 
+/**
+ * `dev.pinwire.internal.NativeCalls.handleCount()`: internal to the library (no public API is one
+ * crossing alone), reached by a method handle, which adds next to nothing once compiled.
+ */
+private val JNI_CROSSING: java.lang.invoke.MethodHandle = java.lang.invoke.MethodHandles.publicLookup().findStatic(
+    Class.forName("dev.pinwire.internal.NativeCalls"),
+    "handleCount",
+    java.lang.invoke.MethodType.methodType(Long::class.javaPrimitiveType),
+)
+
 /** CPU time of the whole process (every thread: JIT, GC, JNA's cleaner), in nanoseconds. */
 fun processCpuNanos(): Long =
     (java.lang.management.ManagementFactory.getOperatingSystemMXBean() as com.sun.management.OperatingSystemMXBean).processCpuTime
@@ -277,9 +287,10 @@ fun answer(bench: Bench, env: Env, line: String): String {
     val words = line.trim().split(Regex("\\s+"))
     fun until(secs: String) = System.nanoTime() + (secs.toDouble() * 1e9).toLong()
     fun timed(block: () -> Long): String {
+        val cpu = processCpuNanos()
         val start = System.nanoTime()
         val ops = block()
-        return """{"ops":$ops,"secs":${(System.nanoTime() - start) / 1e9}}"""
+        return """{"ops":$ops,"secs":${(System.nanoTime() - start) / 1e9},"cpu_secs":${(processCpuNanos() - cpu) / 1e9}}"""
     }
     return when (words[0]) {
         "seq" -> timed { bench.sequential(env.url(words[1], "/small"), true, until(words[2])) }
@@ -300,7 +311,6 @@ fun answer(bench: Bench, env: Env, line: String): String {
             val key = File(env.dir, "backup.spki.der").readBytes()
             val end = until(words[1])
             var sink = 0
-            val cpu = processCpuNanos()
             val result = timed {
                 var ops = 0L
                 while (System.nanoTime() < end) {
@@ -310,7 +320,21 @@ fun answer(bench: Bench, env: Env, line: String): String {
                 check(sink != 0)
                 ops
             }
-            result.removeSuffix("}") + ""","cpu_secs":${(processCpuNanos() - cpu) / 1e9}}"""
+            result
+        }
+        "jni" -> {
+            // One JNI crossing of the Kotlin request path: a native method that reads one counter.
+            val end = until(words[1])
+            var sink = 0L
+            timed {
+                var ops = 0L
+                while (System.nanoTime() < end) {
+                    repeat(1024) { sink += JNI_CROSSING.invokeExact() as Long }
+                    ops += 1024
+                }
+                check(sink >= 0)
+                ops
+            }
         }
         else -> error("unknown command $line")
     }

@@ -1,0 +1,209 @@
+//! One call on the JNI path: the request, then the response body, read on the caller's thread.
+//!
+//! The Kotlin side blocks a thread of its IO dispatcher in these functions; the core's work is driven by
+//! the bindings' runtime, and the caller's thread only waits for it ([`crate::runtime::block_on`]).
+
+use super::wire;
+use crate::client::{timeout, BODY_START_LIMIT};
+use crate::error::PinwireError;
+use crate::runtime;
+use bytes::Bytes;
+use std::future::Future;
+use std::pin::pin;
+use std::task::{Context, Poll, Waker};
+use std::time::Duration;
+
+/// A request as it crosses from Kotlin.
+pub(super) struct RequestParts {
+    pub method: String,
+    pub url: String,
+    /// Names and values, alternating.
+    pub headers: Vec<String>,
+    pub body: Option<Vec<u8>>,
+    /// A streamed body (from a body handle), instead of `body`.
+    pub stream: Option<pinwire::Body>,
+    pub call_timeout: Option<Duration>,
+    /// Overrides the client's `decompress` option.
+    pub decompress: Option<bool>,
+}
+
+/// One outcome of [`Call::read`].
+pub(super) enum Read {
+    /// Body bytes (never empty, at most the length asked for).
+    Data(Bytes),
+    /// The end of the body.
+    End,
+    /// Nothing has arrived yet (only when asked not to wait).
+    WouldBlock,
+}
+
+struct Body {
+    response: Option<pinwire::Response>,
+    /// What was read from the network but did not fit the caller's buffer.
+    pending: Bytes,
+}
+
+/// One call: a cancellation (Kotlin's `Call.cancel`, coroutine cancellation), a release (close), and the
+/// body once the head is in.
+pub(crate) struct Call {
+    client: pinwire::Client,
+    cancel: pinwire::CancellationToken,
+    released: pinwire::CancellationToken,
+    body: tokio::sync::Mutex<Body>,
+}
+
+fn request_from(parts: RequestParts) -> Result<pinwire::Request, PinwireError> {
+    let method =
+        pinwire::http::Method::from_bytes(parts.method.as_bytes()).map_err(|e| PinwireError::InvalidConfig {
+            detail: format!("method {:?}: {e}", parts.method),
+        })?;
+    let mut request = pinwire::Request::new(method, &parts.url)?;
+    for pair in parts.headers.chunks(2) {
+        let [name, value] = pair else {
+            return Err(PinwireError::Internal {
+                detail: "internal error: a header name without a value".into(),
+            });
+        };
+        request = request.header(name, value)?;
+    }
+    if let Some(body) = parts.body {
+        request = request.body(body);
+    }
+    if let Some(stream) = parts.stream {
+        request = request.body(stream);
+    }
+    if let Some(call) = parts.call_timeout {
+        request = request.call_timeout(timeout(call));
+    }
+    if let Some(decompress) = parts.decompress {
+        request = request.decompress(decompress);
+    }
+    Ok(request)
+}
+
+impl Call {
+    pub(super) fn new(client: pinwire::Client) -> Call {
+        Call {
+            client,
+            cancel: pinwire::CancellationToken::new(),
+            released: pinwire::CancellationToken::new(),
+            body: tokio::sync::Mutex::new(Body {
+                response: None,
+                pending: Bytes::new(),
+            }),
+        }
+    }
+
+    fn check_open(&self) -> Result<(), PinwireError> {
+        if self.cancel.is_cancelled() {
+            Err(PinwireError::Cancelled)
+        } else if self.released.is_cancelled() {
+            Err(PinwireError::Closed {
+                what: "response".into(),
+            })
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Sends the request and waits for the response head; keeps the body for [`Call::read`]. Returns
+    /// the head and what of the body had already arrived (up to 64 KiB), encoded for Kotlin.
+    pub(super) fn execute(&self, parts: RequestParts) -> Result<Vec<u8>, PinwireError> {
+        self.check_open()?;
+        let request = request_from(parts)?;
+        let mut response = runtime::block_on(async {
+            tokio::select! {
+                biased;
+                _ = self.released.cancelled() => Err(PinwireError::Closed { what: "response".into() }),
+                result = self.client.execute_cancellable(request, &self.cancel) => result.map_err(PinwireError::from),
+            }
+        })?;
+        // Reading sets reqwest's read timer, which needs the runtime's context.
+        let body_start = runtime::enter(|| response.take_ready(BODY_START_LIMIT));
+        let more = !response.is_complete();
+        let head = wire::head(&response, &body_start, more);
+        if more {
+            let mut body = self.body.blocking_lock();
+            // Released meanwhile: the response is dropped here, not kept in a call nobody can reach.
+            if !self.released.is_cancelled() {
+                body.response = Some(response);
+            }
+        }
+        Ok(head)
+    }
+
+    /// Up to `max` bytes of the body: waits for the next piece unless `wait` is false.
+    pub(super) fn read(&self, max: usize, wait: bool) -> Result<Read, PinwireError> {
+        self.check_open()?;
+        if max == 0 {
+            return Ok(Read::Data(Bytes::new()));
+        }
+        let mut body = if wait {
+            self.body.blocking_lock()
+        } else {
+            match self.body.try_lock() {
+                Ok(body) => body,
+                Err(_) => return Ok(Read::WouldBlock),
+            }
+        };
+        loop {
+            if !body.pending.is_empty() {
+                let n = max.min(body.pending.len());
+                return Ok(Read::Data(body.pending.split_to(n)));
+            }
+            let Some(response) = body.response.as_mut() else {
+                return Ok(Read::End);
+            };
+            let next = if wait {
+                let (cancel, released) = (&self.cancel, &self.released);
+                runtime::block_on(async {
+                    tokio::select! {
+                        biased;
+                        _ = cancel.cancelled() => Some(Err(PinwireError::Cancelled)),
+                        _ = released.cancelled() => None,
+                        chunk = response.chunk() => Some(chunk.map_err(PinwireError::from)),
+                    }
+                })
+            } else {
+                // The core's read sets a timer, which needs the runtime's context; a read that is not
+                // ready loses nothing when dropped (the core takes a frame only once it is there).
+                match runtime::enter(|| poll_once(response.chunk())) {
+                    Some(chunk) => Some(chunk.map_err(PinwireError::from)),
+                    None => return Ok(Read::WouldBlock),
+                }
+            };
+            match next {
+                None => {
+                    body.response = None;
+                    return Err(PinwireError::Closed {
+                        what: "response body".into(),
+                    });
+                }
+                Some(Err(e)) => return Err(e),
+                Some(Ok(None)) => body.response = None,
+                Some(Ok(Some(chunk))) => body.pending = chunk,
+            }
+        }
+    }
+
+    pub(super) fn cancel(&self) {
+        self.cancel.cancel();
+    }
+
+    /// Stops what is in flight and drops the body (and with it the connection, or its stream).
+    pub(super) fn release(&self) {
+        self.released.cancel();
+        if let Ok(mut body) = self.body.try_lock() {
+            body.response = None;
+            body.pending = Bytes::new();
+        }
+    }
+}
+
+/// Polls `future` once.
+fn poll_once<F: Future>(future: F) -> Option<F::Output> {
+    match pin!(future).poll(&mut Context::from_waker(Waker::noop())) {
+        Poll::Ready(output) => Some(output),
+        Poll::Pending => None,
+    }
+}

@@ -1,0 +1,326 @@
+//! The native methods of `dev.pinwire.internal.NativeCalls`: every `unsafe` of the JNI path is here.
+//!
+//! Each entry point runs its body inside `EnvUnowned::with_env`, which catches panics; failures are thrown
+//! as `dev.pinwire.internal.NativeFailure` carrying the error in UniFFI's encoding (a panic becomes
+//! `PinwireError::Internal`), which Kotlin maps like every UniFFI error. Local references are those of
+//! the native method's own frame, freed when it returns; the header loop frees its elements as it goes.
+//! No Rust thread calls into the JVM here, so no thread is ever attached.
+//!
+//! `#[no_mangle]` is the `unsafe`-linted part of each function: the JVM finds a native method by its
+//! exported symbol, a promise the linker cannot check. The signatures are the JNI ones for the static
+//! methods declared in `NativeCalls.kt`.
+
+use super::body::BodyChannel;
+use super::call::{Call, Read, RequestParts};
+use super::{handles, wire};
+use crate::error::PinwireError;
+use ::jni::errors::{Error as JniError, ErrorPolicy};
+use ::jni::objects::{JByteArray, JClass, JObjectArray, JString, JThrowable};
+use ::jni::sys::{jint, jlong};
+use ::jni::{jni_sig, jni_str, Env, EnvUnowned};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Why an entry point failed.
+enum Failure {
+    /// The call's own error, thrown to Kotlin as a `NativeFailure`.
+    Pinwire(PinwireError),
+    /// The JNI call itself failed (an exception may already be pending).
+    Jni(JniError),
+}
+
+impl From<PinwireError> for Failure {
+    fn from(error: PinwireError) -> Failure {
+        Failure::Pinwire(error)
+    }
+}
+
+impl From<JniError> for Failure {
+    fn from(error: JniError) -> Failure {
+        Failure::Jni(error)
+    }
+}
+
+/// Throws failures and panics as `NativeFailure`; a Java exception already pending is left to propagate.
+struct ThrowNativeFailure;
+
+impl<T: Default> ErrorPolicy<T, Failure> for ThrowNativeFailure {
+    type Captures<'unowned_env_local: 'native_method, 'native_method> = ();
+
+    fn on_error<'unowned_env_local: 'native_method, 'native_method>(
+        env: &mut Env<'unowned_env_local>,
+        _captures: &mut (),
+        failure: Failure,
+    ) -> ::jni::errors::Result<T> {
+        let error = match failure {
+            Failure::Pinwire(error) => error,
+            Failure::Jni(JniError::JavaException) => return Ok(T::default()),
+            Failure::Jni(error) => PinwireError::Internal {
+                detail: format!("internal error: JNI: {error}"),
+            },
+        };
+        throw(env, error)?;
+        Ok(T::default())
+    }
+
+    fn on_panic<'unowned_env_local: 'native_method, 'native_method>(
+        env: &mut Env<'unowned_env_local>,
+        _captures: &mut (),
+        payload: Box<dyn std::any::Any + Send + 'static>,
+    ) -> ::jni::errors::Result<T> {
+        let detail = format!("internal error: {}", pinwire::panic_message(payload.as_ref()));
+        throw(env, PinwireError::Internal { detail })?;
+        Ok(T::default())
+    }
+}
+
+fn throw(env: &mut Env<'_>, error: PinwireError) -> ::jni::errors::Result<()> {
+    let encoded = env.byte_array_from_slice(&wire::error(error))?;
+    let failure = env.new_object(
+        jni_str!("dev/pinwire/internal/NativeFailure"),
+        jni_sig!("([B)V"),
+        &[(&encoded).into()],
+    )?;
+    let failure = env.cast_local::<JThrowable>(failure)?;
+    env.throw(failure)
+}
+
+fn handle(value: jlong) -> u64 {
+    value as u64
+}
+
+/// `NativeCalls.newCall(client: Long): Long`: a call on the client, to execute once.
+#[no_mangle]
+pub extern "system" fn Java_dev_pinwire_internal_NativeCalls_newCall<'caller>(
+    mut unowned_env: EnvUnowned<'caller>,
+    _class: JClass<'caller>,
+    client: jlong,
+) -> jlong {
+    unowned_env
+        .with_env(|_env| -> Result<jlong, Failure> {
+            let client = handles::client(handle(client))?;
+            Ok(handles::register(handles::Entry::Call(Arc::new(Call::new(client)))) as jlong)
+        })
+        .resolve::<ThrowNativeFailure>()
+}
+
+/// `NativeCalls.execute(call, method, url, headers, body, bodyHandle, callTimeoutNanos, decompress):
+/// ByteArray`: blocks until the response head is in; returns it encoded (see `wire::head`). `bodyHandle`
+/// is a streamed body (from `openBody`), 0 for none; a negative timeout means none; `decompress` is 1 or 0
+/// to override the client's setting, negative to keep it.
+#[no_mangle]
+#[allow(clippy::too_many_arguments)] // the JNI signature: one argument per request field
+pub extern "system" fn Java_dev_pinwire_internal_NativeCalls_execute<'caller>(
+    mut unowned_env: EnvUnowned<'caller>,
+    _class: JClass<'caller>,
+    call: jlong,
+    method: JString<'caller>,
+    url: JString<'caller>,
+    headers: JObjectArray<'caller, JString<'caller>>,
+    body: JByteArray<'caller>,
+    body_handle: jlong,
+    call_timeout_nanos: jlong,
+    decompress: jint,
+) -> JByteArray<'caller> {
+    unowned_env
+        .with_env(|env| -> Result<JByteArray<'caller>, Failure> {
+            let call = handles::call(handle(call))?;
+            let count = headers.len(env)?;
+            let mut header_strings = Vec::with_capacity(count);
+            for index in 0..count {
+                let element = headers.get_element(env, index)?;
+                header_strings.push(element.try_to_string(env)?);
+                // Freed now: a request may carry more headers than the frame's guaranteed 16 references.
+                env.delete_local_ref(element);
+            }
+            let parts = RequestParts {
+                method: method.try_to_string(env)?,
+                url: url.try_to_string(env)?,
+                headers: header_strings,
+                body: if body.is_null() {
+                    None
+                } else {
+                    Some(env.convert_byte_array(&body)?)
+                },
+                stream: match body_handle {
+                    0 => None,
+                    stream => Some(handles::body(handle(stream))?.take_body()?),
+                },
+                call_timeout: u64::try_from(call_timeout_nanos).ok().map(Duration::from_nanos),
+                decompress: (decompress >= 0).then_some(decompress != 0),
+            };
+            let head = call.execute(parts)?;
+            Ok(env.byte_array_from_slice(&head)?)
+        })
+        .resolve::<ThrowNativeFailure>()
+}
+
+/// `NativeCalls.read(call, into, offset, length, wait): Int`: copies up to `length` body bytes into
+/// `into[offset..]`; returns how many, -1 at the end of the body, or -2 when `wait` is false and nothing
+/// has arrived yet.
+#[no_mangle]
+pub extern "system" fn Java_dev_pinwire_internal_NativeCalls_read<'caller>(
+    mut unowned_env: EnvUnowned<'caller>,
+    _class: JClass<'caller>,
+    call: jlong,
+    into: JByteArray<'caller>,
+    offset: jint,
+    length: jint,
+    wait: bool,
+) -> jint {
+    unowned_env
+        .with_env(|env| -> Result<jint, Failure> {
+            let call = handles::call(handle(call))?;
+            let size = into.len(env)?;
+            let (Ok(start), Ok(max)) = (usize::try_from(offset), usize::try_from(length)) else {
+                return Err(bad_range(offset, length, size).into());
+            };
+            if start.checked_add(max).is_none_or(|end| end > size) {
+                return Err(bad_range(offset, length, size).into());
+            }
+            match call.read(max, wait)? {
+                Read::Data(bytes) => {
+                    // SAFETY: `bytes` is a live, initialised `[u8]` of `bytes.len()` elements; `i8` has the
+                    // size and alignment of `u8` and every bit pattern is valid, so the same memory read as
+                    // `[i8]` (Java's `byte`) is valid for the same lifetime.
+                    let signed = unsafe { std::slice::from_raw_parts(bytes.as_ptr().cast::<i8>(), bytes.len()) };
+                    into.set_region(env, offset, signed)?;
+                    Ok(bytes.len() as jint) // at most `length`, a jint
+                }
+                Read::End => Ok(-1),
+                Read::WouldBlock => Ok(-2),
+            }
+        })
+        .resolve::<ThrowNativeFailure>()
+}
+
+fn bad_range(offset: jint, length: jint, size: usize) -> PinwireError {
+    PinwireError::Internal {
+        detail: format!("internal error: {length} bytes at {offset} of an array of {size}"),
+    }
+}
+
+/// `NativeCalls.openBody(contentLength): Long`: a request body to write while it is sent, of
+/// `contentLength` bytes (sent with `Content-Length`), or of unknown length when negative.
+#[no_mangle]
+pub extern "system" fn Java_dev_pinwire_internal_NativeCalls_openBody<'caller>(
+    mut unowned_env: EnvUnowned<'caller>,
+    _class: JClass<'caller>,
+    content_length: jlong,
+) -> jlong {
+    unowned_env
+        .with_env(|_env| -> Result<jlong, Failure> {
+            let channel = BodyChannel::new(u64::try_from(content_length).ok());
+            Ok(handles::register(handles::Entry::Body(Arc::new(channel))) as jlong)
+        })
+        .resolve::<ThrowNativeFailure>()
+}
+
+/// `NativeCalls.writeBody(body, from, offset, length)`: sends `from[offset..offset + length]`, blocking
+/// while the request is not ready for more (call it from an IO thread). `Closed` once the request stopped
+/// reading the body or the handle was released.
+#[no_mangle]
+pub extern "system" fn Java_dev_pinwire_internal_NativeCalls_writeBody<'caller>(
+    mut unowned_env: EnvUnowned<'caller>,
+    _class: JClass<'caller>,
+    body: jlong,
+    from: JByteArray<'caller>,
+    offset: jint,
+    length: jint,
+) {
+    unowned_env
+        .with_env(|env| -> Result<(), Failure> {
+            let channel = handles::body(handle(body))?;
+            let size = from.len(env)?;
+            let (Ok(start), Ok(count)) = (usize::try_from(offset), usize::try_from(length)) else {
+                return Err(bad_range(offset, length, size).into());
+            };
+            if start.checked_add(count).is_none_or(|end| end > size) {
+                return Err(bad_range(offset, length, size).into());
+            }
+            let mut signed = vec![0i8; count];
+            from.get_region(env, offset, &mut signed)?;
+            // Copied: the Kotlin array may be reused as soon as this returns.
+            let chunk: Vec<u8> = signed.into_iter().map(|byte| byte as u8).collect();
+            Ok(channel.write(chunk)?)
+        })
+        .resolve::<ThrowNativeFailure>()
+}
+
+/// `NativeCalls.finishBody(body)`: ends the body; `InvalidConfig` when fewer bytes than declared were
+/// written.
+#[no_mangle]
+pub extern "system" fn Java_dev_pinwire_internal_NativeCalls_finishBody<'caller>(
+    mut unowned_env: EnvUnowned<'caller>,
+    _class: JClass<'caller>,
+    body: jlong,
+) {
+    unowned_env
+        .with_env(|_env| -> Result<(), Failure> { Ok(handles::body(handle(body))?.finish()?) })
+        .resolve::<ThrowNativeFailure>()
+}
+
+/// `NativeCalls.abortBody(body, reason)`: ends the body with an error naming `reason`; the request fails.
+#[no_mangle]
+pub extern "system" fn Java_dev_pinwire_internal_NativeCalls_abortBody<'caller>(
+    mut unowned_env: EnvUnowned<'caller>,
+    _class: JClass<'caller>,
+    body: jlong,
+    reason: JString<'caller>,
+) {
+    unowned_env
+        .with_env(|env| -> Result<(), Failure> {
+            let reason = reason.try_to_string(env)?;
+            handles::body(handle(body))?.abort(&reason);
+            Ok(())
+        })
+        .resolve::<ThrowNativeFailure>()
+}
+
+/// `NativeCalls.bodyWritten(body): Long`: the bytes written so far.
+#[no_mangle]
+pub extern "system" fn Java_dev_pinwire_internal_NativeCalls_bodyWritten<'caller>(
+    mut unowned_env: EnvUnowned<'caller>,
+    _class: JClass<'caller>,
+    body: jlong,
+) -> jlong {
+    unowned_env
+        .with_env(|_env| -> Result<jlong, Failure> { Ok(handles::body(handle(body))?.written() as jlong) })
+        .resolve::<ThrowNativeFailure>()
+}
+
+/// `NativeCalls.cancel(handle)`: cancels the call and its body reads; harmless on a released handle.
+#[no_mangle]
+pub extern "system" fn Java_dev_pinwire_internal_NativeCalls_cancel<'caller>(
+    mut unowned_env: EnvUnowned<'caller>,
+    _class: JClass<'caller>,
+    call: jlong,
+) {
+    unowned_env
+        .with_env(|_env| -> Result<(), Failure> { Ok(handles::cancel(handle(call))?) })
+        .resolve::<ThrowNativeFailure>()
+}
+
+/// `NativeCalls.release(handle)`: frees a client or call handle (a call is cancelled, its body dropped);
+/// harmless when called again.
+#[no_mangle]
+pub extern "system" fn Java_dev_pinwire_internal_NativeCalls_release<'caller>(
+    mut unowned_env: EnvUnowned<'caller>,
+    _class: JClass<'caller>,
+    handle_value: jlong,
+) {
+    unowned_env
+        .with_env(|_env| -> Result<(), Failure> { Ok(handles::release(handle(handle_value))?) })
+        .resolve::<ThrowNativeFailure>()
+}
+
+/// `NativeCalls.handleCount(): Long`: the handles not yet released (tests check that none leak).
+#[no_mangle]
+pub extern "system" fn Java_dev_pinwire_internal_NativeCalls_handleCount<'caller>(
+    mut unowned_env: EnvUnowned<'caller>,
+    _class: JClass<'caller>,
+) -> jlong {
+    unowned_env
+        .with_env(|_env| -> Result<jlong, Failure> { Ok(handles::count() as jlong) })
+        .resolve::<ThrowNativeFailure>()
+}
