@@ -226,7 +226,15 @@ grep -qF 'projectDir.resolve("../../Cargo.toml")' bindings/android/build.gradle.
     problems+=("bindings/android/build.gradle.kts does not read its version from Cargo.toml")
 while IFS= read -r manifest; do
     case $manifest in
-        */pom.xml) declared=$(awk '/<parent>/ { p = 1 } /<\/parent>/ { p = 0 } !p && /<version>/ { gsub(/.*<version>|<\/version>.*/, ""); print; exit }' "$manifest") ;;
+        # The project's own <version>, or its parent's when it inherits one (none before its
+        # dependencies, build or properties).
+        */pom.xml) declared=$(awk '
+            /<parent>/ { p = 1 }
+            p && /<version>/ { v = $0; gsub(/.*<version>|<\/version>.*/, "", v); inherited = v }
+            /<\/parent>/ { p = 0; next }
+            !p && /<(dependencies|dependencyManagement|build|properties|modules|profiles)>/ { exit }
+            !p && /<version>/ { gsub(/.*<version>|<\/version>.*/, ""); own = $0; exit }
+            END { print (own != "" ? own : inherited) }' "$manifest") ;;
         */package.json) declared=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("version", ""))' "$manifest") ;;
         */pubspec.yaml) declared=$(sed -n 's/^version:[[:space:]]*//p' "$manifest" | head -n 1) ;;
     esac
