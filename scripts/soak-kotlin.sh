@@ -37,20 +37,7 @@ case $SECONDS_TO_RUN$CONCURRENCY in *[!0-9]*) suite_script_fail "usage: scripts/
 ensure_jdk_and_maven
 kotlin_build_native
 
-stale=
-if [ ! -f "$MAIN_CLASS" ] || [ ! -f "$CLASSPATH_FILE" ] || [ ! -f "$GENERATED/dev/pinwire/ffi/pinwire_ffi.kt" ]; then
-    stale="no compiled soak in bindings/kotlin/target"
-elif [ -n "$(find "$KOTLIN/src" "$KOTLIN/pom.xml" "$LIBDIR/libpinwire_ffi.so" -newer "$MAIN_CLASS" -print -quit)" ]; then
-    stale="sources or the Rust library are newer than the compiled soak"
-fi
-if [ -n "$stale" ]; then
-    echo "==> $stale: mvn process-test-classes (bindings/kotlin)"
-    kotlin_generate_bindings
-    mvn -B -q --no-transfer-progress -Dstyle.color=never -f "$KOTLIN/pom.xml" process-test-classes \
-        || suite_script_fail "mvn process-test-classes failed"
-else
-    echo "==> reusing the Kotlin suite's build (bindings/kotlin/target)"
-fi
+kotlin_test_classes "$MAIN_CLASS"
 
 # A fixed heap, touched at start: RSS then shows native growth (the Rust library, JNA), not the heap
 # expanding; the heap itself is checked after GC. Native Memory Tracking (summary) tells the JVM's own

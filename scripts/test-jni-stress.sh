@@ -31,15 +31,7 @@ case $REQUESTS$CONCURRENCY in *[!0-9]*) suite_script_fail "usage: scripts/test-j
 ensure_jdk_and_maven
 kotlin_build_native
 
-if [ ! -f "$MAIN_CLASS" ] || [ ! -f "$CLASSPATH_FILE" ] || [ ! -f "$GENERATED/dev/pinwire/ffi/pinwire_ffi.kt" ] \
-    || [ -n "$(find "$KOTLIN/src" "$KOTLIN/pom.xml" "$LIBDIR/libpinwire_ffi.so" -newer "$MAIN_CLASS" -print -quit)" ]; then
-    echo "==> mvn process-test-classes (bindings/kotlin)"
-    kotlin_generate_bindings
-    mvn -B -q --no-transfer-progress -Dstyle.color=never -f "$KOTLIN/pom.xml" process-test-classes \
-        || suite_script_fail "mvn process-test-classes failed"
-else
-    echo "==> reusing the Kotlin suite's build (bindings/kotlin/target)"
-fi
+kotlin_test_classes "$MAIN_CLASS"
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

@@ -1,4 +1,4 @@
-# Shared by the JVM Kotlin scripts (test-kotlin.sh, soak-kotlin.sh, test-flutter.sh): the Rust side they need,
+# Shared by the JVM Kotlin scripts (test-kotlin.sh, soak-kotlin.sh, test-jni-stress.sh, test-flutter.sh): the Rust side they need,
 # the generated Kotlin and the Maven run. Expects ROOT, LIBDIR (target/debug), GENERATED (where the bindings
 # go) and suite-script.sh.
 
@@ -23,6 +23,27 @@ kotlin_generate_bindings() {
         --language kotlin --no-format --out-dir "$GENERATED" || suite_script_fail "uniffi-bindgen failed"
     [ -f "$GENERATED/dev/pinwire/ffi/pinwire_ffi.kt" ] \
         || suite_script_fail "no dev/pinwire/ffi/pinwire_ffi.kt: is bindings/uniffi.toml's package_name read?"
+}
+
+# MAIN_CLASS: bindings/kotlin's compiled test classes (and target/test-classpath.txt) for a program run
+# from them with `java`, reused when the kotlin suite's build is current (MAIN_CLASS newer than the sources,
+# the pom and the Rust library), else regenerated and compiled. Expects KOTLIN (bindings/kotlin) too.
+kotlin_test_classes() {
+    local main_class=$1 stale=
+    if [ ! -f "$main_class" ] || [ ! -f "$KOTLIN/target/test-classpath.txt" ] \
+        || [ ! -f "$GENERATED/dev/pinwire/ffi/pinwire_ffi.kt" ]; then
+        stale="no compiled ${main_class##*/} in bindings/kotlin/target"
+    elif [ -n "$(find "$KOTLIN/src" "$KOTLIN/pom.xml" "$LIBDIR/libpinwire_ffi.so" -newer "$main_class" -print -quit)" ]; then
+        stale="sources or the Rust library are newer than ${main_class##*/}"
+    fi
+    if [ -n "$stale" ]; then
+        echo "==> $stale: mvn process-test-classes (bindings/kotlin)"
+        kotlin_generate_bindings
+        mvn -B -q --no-transfer-progress -Dstyle.color=never -f "$KOTLIN/pom.xml" process-test-classes \
+            || suite_script_fail "mvn process-test-classes failed"
+    else
+        echo "==> reusing the Kotlin suite's build (bindings/kotlin/target)"
+    fi
 }
 
 # POM [MAVEN ARGUMENTS...]: `mvn test` of POM with the library and the test server this build made, then
