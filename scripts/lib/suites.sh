@@ -9,26 +9,27 @@ suite_begin() {
 }
 
 record() {
-    local name=$1 passed=$2 failed=$3
+    local name=$1 passed=$2 failed=$3 seconds=${4:-}
     TOTAL_PASSED=$((TOTAL_PASSED + passed))
     TOTAL_FAILED=$((TOTAL_FAILED + failed))
-    SUMMARY+=("$(printf '%-10s %5d passed, %d failed' "$name" "$passed" "$failed")")
+    SUMMARY+=("$(printf '%-20s %5d passed, %d failed%s' "$name" "$passed" "$failed" "${seconds:+ ($seconds s)}")")
 }
 
 # A step that has no test counts (lint, build): its failure fails the run.
 run_step() {
-    local label=$1
+    local label=$1 start=$SECONDS
     shift
     echo "==> $label"
     if ! "$@"; then
         echo "!! step failed: $label"
         STEP_FAILURES+=("$label")
     fi
+    SUMMARY+=("$(printf '%-20s step (%d s)' "$label" $((SECONDS - start)))")
 }
 
 # Runs a cargo test command, echoing its output, and records the sum of its "test result" lines.
 run_cargo_tests() {
-    local name=$1
+    local name=$1 start=$SECONDS
     shift
     echo "==> $name: $*"
     local log
@@ -43,14 +44,14 @@ run_cargo_tests() {
         failed=1
         echo "!! $name: cargo exited with $status"
     fi
-    record "$name" "$passed" "$failed"
+    record "$name" "$passed" "$failed" $((SECONDS - start))
     rm -f "$log"
 }
 
 # Runs a script that ends its output with a line "N passed, N failed" (the Kotlin and Swift suites) and
 # records those counts. A script that exits non-zero without reporting a failure counts as one failure.
 run_suite_script() {
-    local name=$1
+    local name=$1 start=$SECONDS
     shift
     echo "==> $name: $*"
     local log
@@ -68,7 +69,7 @@ run_suite_script() {
         failed=1
         echo "!! $name: exited with $status"
     fi
-    record "$name" "$passed" "$failed"
+    record "$name" "$passed" "$failed" $((SECONDS - start))
     rm -f "$log"
 }
 
@@ -87,6 +88,7 @@ suite_end() {
     if [ "$TOTAL_FAILED" -gt 0 ] || [ "$TOTAL_PASSED" -eq 0 ]; then
         status=1
     fi
+    echo "    total time: $SECONDS s"
     echo "$TOTAL_PASSED passed, $TOTAL_FAILED failed"
     return $status
 }
