@@ -18,8 +18,9 @@ suite_script_begin soak
 
 case $SECONDS_TO_RUN$CONCURRENCY in *[!0-9]*) suite_script_fail "usage: scripts/soak.sh [SECONDS] [CONCURRENCY]" ;; esac
 
-echo "==> soak: cargo build -p pinwire-testserver --bin pinwire-soak"
-cargo build --locked -p pinwire-testserver --bin pinwire-soak || suite_script_fail "cargo build failed"
+# The workspace build the other suites make: one feature set, so no dependency is compiled twice.
+echo "==> soak: cargo build --workspace --all-targets (pinwire-soak)"
+cargo build --locked --workspace --all-targets || suite_script_fail "cargo build failed"
 TARGET=${CARGO_TARGET_DIR:-target}
 
 # The soak bounds itself; the outer timeout only catches a wedged process (run time + settling + slack).

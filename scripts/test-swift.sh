@@ -28,8 +28,10 @@ suite_script_begin swift
 echo "==> swift: chroot ($SWIFT_CHROOT)"
 swift_chroot_setup || suite_script_fail "could not set up the Swift chroot"
 
-echo "==> swift: cargo build -p pinwire-ffi -p pinwire-testserver -p uniffi-bindgen -p pinwire-cli"
-CARGO_TARGET_DIR=$TARGET cargo build --locked -p pinwire-ffi -p pinwire-testserver -p uniffi-bindgen -p pinwire-cli ||
+# The workspace build the other suites make (pinwire-ffi, the test server, uniffi-bindgen, the CLI): one
+# feature set, so no dependency is compiled twice.
+echo "==> swift: cargo build --workspace --all-targets"
+CARGO_TARGET_DIR=$TARGET cargo build --locked --workspace --all-targets ||
     suite_script_fail "cargo build failed"
 
 echo "==> swift: uniffi-bindgen generate --language swift"
