@@ -73,6 +73,7 @@ echo "==> uniffi-bindgen generate --library $library --language kotlin"
 "$bindgen" generate --library "$library" --language kotlin --no-format --out-dir "$work/generated"
 
 # --- classes.jar ----------------------------------------------------------------------------------------
+prefetch_wait maven
 echo "==> mvn package (bindings/android/aar: Kotlin against android-all)"
 mvn -B -q --no-transfer-progress -f "$MODULE/aar/pom.xml" package -Duniffi.generated="$work/generated"
 classes=$MODULE/aar/target/classes

@@ -93,6 +93,9 @@ for so in "$work"/aar/jni/*/libpinwire_ffi.so; do
 done
 
 # --- tools ----------------------------------------------------------------------------------------------
+# shellcheck source=lib/prefetch.sh
+. scripts/lib/prefetch.sh
+prefetch_wait maven
 echo "==> mvn package (bindings/android/aar/tools: R8, manifest merger)"
 mvn -B -q --no-transfer-progress -Dstyle.color=never -f "$MODULE/aar/tools/pom.xml" package >"$work/mvn.log" 2>&1 || {
     fail tools "Maven could not fetch R8 and the manifest merger: $(tail -n 5 "$work/mvn.log")"

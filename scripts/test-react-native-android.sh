@@ -44,6 +44,7 @@ rm -rf "$GENERATED"
     --out-dir "$GENERATED/uniffi" || suite_script_fail "uniffi-bindgen failed"
 
 echo "==> React Native codegen: NativePinwireSpec.java from src/NativePinwire.ts"
+prefetch_wait npm
 if [ ! -d "$PKG/node_modules/@react-native/codegen" ]; then
     (cd "$PKG" && npm ci --legacy-peer-deps --no-audit --no-fund --loglevel=error) || suite_script_fail "npm ci failed"
 fi

@@ -35,7 +35,9 @@ check() { # NAME COMMAND...: one counted check
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
     if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ]; then
         echo "==> installing nodejs npm"
-        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm \
+        prefetch_wait apt
+        apt-get -o DPkg::Lock::Timeout=600 update -qq &&
+            DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends nodejs npm \
             || suite_script_fail "apt-get could not install nodejs npm"
     else
         suite_script_fail "node and npm are missing"
@@ -43,6 +45,7 @@ if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
 fi
 
 cd "$PKG" || suite_script_fail "no $PKG"
+prefetch_wait npm
 echo "==> npm ci (TypeScript, type packages, base64-js)"
 # --legacy-peer-deps: npm would otherwise install the react-native peer with its whole toolchain.
 npm ci --legacy-peer-deps --no-audit --no-fund --loglevel=error || suite_script_fail "npm ci failed"

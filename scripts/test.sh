@@ -3,10 +3,17 @@
 # Usage: scripts/test.sh            (lint + all suites)
 # Exits non-zero if a lint step or any test failed.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 source scripts/lib/suites.sh
 
 suite_begin
+# Downloads and unpacking in the background while the Rust builds keep the cores busy (scripts/prefetch.sh).
+if [ -z "${PINWIRE_NO_PREFETCH:-}" ]; then
+    source scripts/lib/prefetch.sh
+    mkdir -p "$PREFETCH_DIR"
+    echo "==> prefetch in the background (log: $PREFETCH_DIR/prefetch.log)"
+    scripts/prefetch.sh >"$PREFETCH_DIR/prefetch.log" 2>&1 &
+fi
 run_step "cargo fmt --check" cargo fmt --all --check
 run_step "cargo clippy" cargo clippy --workspace --all-targets --locked -- -D warnings
 run_suite_script "docs" scripts/check-docs.sh
@@ -28,5 +35,10 @@ if [ -n "${FUZZ_SECONDS:-}" ]; then
     run_suite_script "fuzz" scripts/fuzz.sh
 else
     echo "==> fuzz: skipped (set FUZZ_SECONDS to fuzz every config parser for that long)"
+fi
+if [ -z "${PINWIRE_NO_PREFETCH:-}" ]; then
+    wait
+    echo "==> prefetch"
+    grep -E '^prefetch: .* (done|failed|not root)' "$PREFETCH_DIR/prefetch.log" | sed 's/^/    /'
 fi
 suite_end

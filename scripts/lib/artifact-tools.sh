@@ -1,6 +1,9 @@
 # shellcheck shell=bash
 # Shared by the artifact scripts (build-aar.sh, check-aar.sh, check-xcframework.sh, test-artifacts.sh).
 
+# shellcheck source=prefetch.sh
+. "$(dirname "${BASH_SOURCE[0]}")/prefetch.sh"
+
 # artifact_tools_ensure COMMAND:PACKAGE...: installs with apt-get (as root, or with sudo) the Debian package of
 # every COMMAND that is not on PATH. Returns non-zero if that is impossible.
 artifact_tools_ensure() {
@@ -18,6 +21,7 @@ artifact_tools_ensure() {
         }
         sudo=(sudo)
     fi
+    prefetch_wait apt
     # Other scripts may be installing at the same moment: wait for dpkg's lock instead of failing.
     "${sudo[@]}" apt-get -o DPkg::Lock::Timeout=600 update -qq &&
         "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq \

@@ -9,6 +9,9 @@
 # cross_check_finish 0. Every step ends the script through cross_check_finish on failure, with the one
 # "N passed, N failed" line CI sums.
 
+# shellcheck source=prefetch.sh
+. "$(dirname "${BASH_SOURCE[0]}")/prefetch.sh"
+
 # NAME (android-check, ios-check) and whether clippy runs (1 or 0). Installs what is missing with apt-get,
 # switches to Debian's compiler, and sets CARGO_TARGET_DIR to <target root>/NAME.
 cross_check_begin() {
@@ -47,6 +50,7 @@ cross_toolchain_setup() {
                 return 1
             fi
         fi
+        prefetch_wait apt
         # Other scripts may be installing at the same moment: wait for dpkg's lock instead of failing.
         if ! "${sudo[@]}" apt-get -o DPkg::Lock::Timeout=600 update -qq ||
             ! "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq \

@@ -1,6 +1,9 @@
 # Shared by the suite scripts (test-kotlin.sh, test-android-jvm.sh, test-swift.sh): each ends with one
 # "N passed, N failed" line (what scripts/test.sh sums) and its time, and exits non-zero unless it passed.
 
+# shellcheck source=prefetch.sh
+. "$(dirname "${BASH_SOURCE[0]}")/prefetch.sh"
+
 # NAME: starts the suite's clock.
 suite_script_begin() {
     suite_script_name=$1
@@ -21,19 +24,25 @@ suite_script_fail() {
     suite_script_finish 0 1
 }
 
-# The JVM suites' tools: a JDK 17+ and Maven, installed with apt-get (as root) when missing.
+# The JVM suites' tools: a JDK 17+ and Maven, installed with apt-get (as root) when missing; then waits for
+# the background prefetch of Maven artifacts (scripts/prefetch.sh), if one is running.
 ensure_jdk_and_maven() {
     local missing=()
     command -v javac >/dev/null 2>&1 || missing+=(openjdk-17-jdk-headless)
     command -v mvn >/dev/null 2>&1 || missing+=(maven)
-    [ "${#missing[@]}" -eq 0 ] && return 0
-    echo "==> installing ${missing[*]}"
-    if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ]; then
-        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" \
-            || suite_script_fail "apt-get could not install ${missing[*]}"
-    else
-        suite_script_fail "missing ${missing[*]} (install a JDK 17+ and Maven)"
+    if [ "${#missing[@]}" -gt 0 ]; then
+        echo "==> installing ${missing[*]}"
+        prefetch_wait apt
+        if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ]; then
+            apt-get -o DPkg::Lock::Timeout=600 update -qq &&
+                DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
+                    --no-install-recommends "${missing[@]}" ||
+                suite_script_fail "apt-get could not install ${missing[*]}"
+        else
+            suite_script_fail "missing ${missing[*]} (install a JDK 17+ and Maven)"
+        fi
     fi
+    prefetch_wait maven
 }
 
 # LOG STATUS: finishes a Maven suite from Surefire's totals in LOG ("Tests run: N, Failures: F, Errors: E,
