@@ -25,6 +25,8 @@ pub(super) struct RequestParts {
     pub call_timeout: Option<Duration>,
     /// Overrides the client's `decompress` option.
     pub decompress: Option<bool>,
+    /// Whether redirects are followed (else returned as the response).
+    pub follow_redirects: bool,
 }
 
 /// One outcome of [`Call::read`].
@@ -78,7 +80,7 @@ fn request_from(parts: RequestParts) -> Result<pinwire::Request, PinwireError> {
     if let Some(decompress) = parts.decompress {
         request = request.decompress(decompress);
     }
-    Ok(request)
+    Ok(request.follow_redirects(parts.follow_redirects))
 }
 
 impl Call {

@@ -104,10 +104,10 @@ pub extern "system" fn Java_dev_pinwire_internal_NativeCalls_newCall<'caller>(
         .resolve::<ThrowNativeFailure>()
 }
 
-/// `NativeCalls.execute(call, method, url, headers, body, bodyHandle, callTimeoutNanos, decompress):
-/// ByteArray`: blocks until the response head is in; returns it encoded (see `wire::head`). `bodyHandle`
-/// is a streamed body (from `openBody`), 0 for none; a negative timeout means none; `decompress` is 1 or 0
-/// to override the client's setting, negative to keep it.
+/// `NativeCalls.execute(call, method, url, headers, body, bodyHandle, callTimeoutNanos, decompress,
+/// followRedirects): ByteArray`: blocks until the response head is in; returns it encoded (see
+/// `wire::head`). `bodyHandle` is a streamed body (from `openBody`), 0 for none; a negative timeout means
+/// none; `decompress` is 1 or 0 to override the client's setting, negative to keep it.
 #[no_mangle]
 #[allow(clippy::too_many_arguments)] // the JNI signature: one argument per request field
 pub extern "system" fn Java_dev_pinwire_internal_NativeCalls_execute<'caller>(
@@ -121,6 +121,7 @@ pub extern "system" fn Java_dev_pinwire_internal_NativeCalls_execute<'caller>(
     body_handle: jlong,
     call_timeout_nanos: jlong,
     decompress: jint,
+    follow_redirects: bool,
 ) -> JByteArray<'caller> {
     unowned_env
         .with_env(|env| -> Result<JByteArray<'caller>, Failure> {
@@ -148,6 +149,7 @@ pub extern "system" fn Java_dev_pinwire_internal_NativeCalls_execute<'caller>(
                 },
                 call_timeout: u64::try_from(call_timeout_nanos).ok().map(Duration::from_nanos),
                 decompress: (decompress >= 0).then_some(decompress != 0),
+                follow_redirects,
             };
             let head = call.execute(parts)?;
             Ok(env.byte_array_from_slice(&head)?)

@@ -43,6 +43,11 @@ class Request private constructor(
     val uploadProgress: UploadProgressListener?,
     /** Overrides the client's [decompress][PinwireClient.Builder.decompress] setting; null keeps it. */
     val decompress: Boolean? = null,
+    /**
+     * Whether a redirect (301, 302, 303, 307, 308) is followed (the default) or returned as the response,
+     * `Location` header and all, for the caller to handle.
+     */
+    val followRedirects: Boolean = true,
 ) {
     fun newBuilder(): Builder = Builder(this)
 
@@ -57,9 +62,11 @@ class Request private constructor(
         private var callTimeout: kotlin.time.Duration? = null
         private var uploadProgress: UploadProgressListener? = null
         private var decompress: Boolean? = null
+        private var followRedirects = true
 
         internal constructor(request: Request) : this() {
             decompress = request.decompress
+            followRedirects = request.followRedirects
             url = request.url
             method = request.method
             headers += request.headers
@@ -132,6 +139,9 @@ class Request private constructor(
         /** Decode (or not) this response's compressed body, whatever the client's setting. */
         fun decompress(enabled: Boolean) = apply { decompress = enabled }
 
+        /** Follow redirects (the default), or return a redirect as the response. */
+        fun followRedirects(follow: Boolean) = apply { followRedirects = follow }
+
         fun build(): Request = Request(
             url = requireNotNull(url) { "Request.Builder: url(...) was not set" },
             method = method,
@@ -140,6 +150,7 @@ class Request private constructor(
             callTimeout = callTimeout,
             uploadProgress = uploadProgress,
             decompress = decompress,
+            followRedirects = followRedirects,
         )
     }
 

@@ -45,6 +45,21 @@ class RequestTest {
     }
 
     @Test
+    fun `followRedirects(false) returns the redirect on a client that follows them`() = runBlocking<Unit> {
+        testClient().use { client ->
+            val target = TestServer.url("good", "/status/204")
+            val redirect = Request.Builder().url(TestServer.url("good", "/redirect?to=$target")).followRedirects(false).build()
+            client.execute(redirect).use { response ->
+                assertEquals(302, response.status)
+                assertEquals(target, response.headers["location"])
+            }
+            // The builder keeps it, and the next request of the same client follows again.
+            assertEquals(false, redirect.newBuilder().build().followRedirects)
+            client.execute(Request.get(TestServer.url("good", "/redirect?to=$target"))).use { assertEquals(204, it.status) }
+        }
+    }
+
+    @Test
     fun `http1Only is honoured`() = runBlocking<Unit> {
         testClient { http1Only() }.use { client ->
             client.execute(Request.get(TestServer.url("good", "/version"))).use {

@@ -115,7 +115,10 @@ internal object NativeCall {
                 false -> 0
             }
             onIo(call) {
-                NativeCalls.execute(call, request.method, request.url, headers, bytes, bodyHandle, timeout, decompress)
+                NativeCalls.execute(
+                    call, request.method, request.url, headers, bytes, bodyHandle, timeout, decompress,
+                    request.followRedirects,
+                )
             }
         } catch (e: Throwable) {
             release(call)

@@ -22,7 +22,8 @@ internal object NativeCalls {
      * Sends the request and blocks until the response head is in. Returns the head and the start of the
      * body, encoded (see [NativeCall]). [headers] alternates names and values; [bodyHandle] is a streamed
      * body from [openBody] (0 for none, else [body] is null); a negative [callTimeoutNanos] means none;
-     * [decompress] is 1 or 0 to override the client's setting, negative to keep it.
+     * [decompress] is 1 or 0 to override the client's setting, negative to keep it; [followRedirects] false
+     * returns a redirect as the response.
      */
     @JvmStatic external fun execute(
         call: Long,
@@ -33,6 +34,7 @@ internal object NativeCalls {
         bodyHandle: Long,
         callTimeoutNanos: Long,
         decompress: Int,
+        followRedirects: Boolean,
     ): ByteArray
 
     /** A request body to write while it is sent, of [contentLength] bytes (unknown when negative). */

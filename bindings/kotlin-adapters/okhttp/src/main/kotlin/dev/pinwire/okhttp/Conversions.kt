@@ -20,10 +20,11 @@ import dev.pinwire.Response as PinwireResponse
 
 /**
  * OkHttp's request as Pinwire's: method, URL, headers, the body (written into the request while it is
- * sent, never whole in memory) and the [callTimeout] if there is one. The body decides `Content-Length`
- * (known length) or chunked transfer (unknown), so neither header is copied.
+ * sent, never whole in memory), the [callTimeout] if there is one, and whether redirects are followed (the
+ * OkHttpClient's `followRedirects`). The body decides `Content-Length` (known length) or chunked transfer
+ * (unknown), so neither header is copied.
  */
-internal fun Request.toPinwire(callTimeout: Duration?): PinwireRequest {
+internal fun Request.toPinwire(callTimeout: Duration?, followRedirects: Boolean): PinwireRequest {
     val body = body
     if (body != null && body.isDuplex()) throw IOException("duplex request bodies are not supported by Pinwire")
     return PinwireRequest(url.toString()) {
@@ -34,6 +35,7 @@ internal fun Request.toPinwire(callTimeout: Duration?): PinwireRequest {
         }
         method(method, body?.toPinwire())
         callTimeout?.let { callTimeout(it) }
+        followRedirects(followRedirects)
     }
 }
 

@@ -15,7 +15,8 @@ import okhttp3.Request
  * The calls are OkHttp's own: [okHttpClient]'s dispatcher runs `enqueue`, its call timeout, event listener
  * (call events) and application interceptors apply, `cancel()` works from any thread. Only the end of the
  * interceptor chain differs: where OkHttp would open a connection, [PinwireClient] sends the request (and
- * follows redirects), so `cancel()` ends the Rust request, and the `Response` body streams from it.
+ * follows redirects, unless [okHttpClient] has `followRedirects(false)`: then a redirect is the response),
+ * so `cancel()` ends the Rust request, and the `Response` body streams from it.
  *
  * What OkHttp would have done after that point cannot happen, so the constructor refuses an
  * [okHttpClient] that relies on it, with an [IllegalArgumentException] naming each setting: network
@@ -41,7 +42,9 @@ class PinwireCallFactory @JvmOverloads constructor(
             "PinwireCallFactory: this OkHttpClient relies on OkHttp's own connection, which Pinwire replaces:\n" +
                 refused.joinToString("\n") { "- $it" }
         }
-        calls = okHttpClient.newBuilder().addInterceptor(PinwireInterceptor(client)).build()
+        calls = okHttpClient.newBuilder()
+            .addInterceptor(PinwireInterceptor(client, okHttpClient.followRedirects))
+            .build()
     }
 
     /** An OkHttp call that runs [request] over [client]. */

@@ -13,7 +13,11 @@ import okhttp3.Response
  * The end of a [PinwireCallFactory] call's chain: sends the request with [client] instead of proceeding to
  * OkHttp's network interceptors, and hands back the response with its body still streaming from Rust.
  */
-internal class PinwireInterceptor(private val client: PinwireClient) : Interceptor {
+internal class PinwireInterceptor(
+    private val client: PinwireClient,
+    /** The OkHttpClient's `followRedirects`: false returns a redirect as the response, as OkHttp does. */
+    private val followRedirects: Boolean,
+) : Interceptor {
     override fun intercept(chain: Interceptor.Chain): Response {
         val request = chain.request()
         // An application interceptor may have set a pinner on the chain; it would not be enforced.
@@ -26,7 +30,7 @@ internal class PinwireInterceptor(private val client: PinwireClient) : Intercept
         // OkHttp's call timeout ends its call when the chain returns, at the headers; handing it to the core
         // too makes it cover the body, as it does in OkHttp.
         val callTimeout = chain.call().timeout().timeoutNanos().takeIf { it > 0 }?.nanoseconds
-        val pinwireCall = client.newCall(request.toPinwire(callTimeout))
+        val pinwireCall = client.newCall(request.toPinwire(callTimeout, followRedirects))
         // OkHttp's cancel() (from the app, Retrofit or the call timeout) ends the Rust request and the body
         // reads. The listener goes on before the check, so a cancel between the two is seen by one of them.
         chain.call().addEventListener(

@@ -52,6 +52,12 @@ class CallFactoryTest {
                 assertEquals(200, response.code)
                 assertEquals(target, response.request.url.toString())
             }
+            // An OkHttpClient that does not follow redirects gets the redirect, as from OkHttp itself.
+            val noRedirects = PinwireCallFactory(client, OkHttpClient.Builder().followRedirects(false).build())
+            noRedirects.newCall(get("good", "/redirect?to=$target")).execute().use { response ->
+                assertEquals(302, response.code)
+                assertEquals(target, response.header("Location"))
+            }
         }
     }
 
