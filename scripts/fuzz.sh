@@ -2,7 +2,7 @@
 # Fuzzes each pin-configuration parser for a bounded time and fails on any crash, panic or broken
 # round trip (the targets assert that what imports also exports and imports back the same).
 #
-#   scripts/fuzz.sh                 # every target, FUZZ_SECONDS each (default 60)
+#   scripts/fuzz.sh                 # every target, FUZZ_SECONDS each (default 60), FUZZ_JOBS at a time (nproc)
 #   FUZZ_SECONDS=20 scripts/fuzz.sh nsc_xml pin_string
 #
 # cargo-fuzz needs nightly-only compiler flags (-Zsanitizer=address); no nightly toolchain is
@@ -70,14 +70,43 @@ done
 echo "fuzz: building ${#TARGETS[@]} target(s)"
 (cd fuzz && cargo fuzz build)
 
-failed=()
-for target in "${TARGETS[@]}"; do
-    echo "fuzz: $target for ${FUZZ_SECONDS}s"
+# The targets run side by side, as many at a time as there are cores (FUZZ_JOBS): libFuzzer uses one core
+# each, so on a 2-core machine two targets fuzz for FUZZ_SECONDS in the wall time of one.
+jobs=${FUZZ_JOBS:-$(nproc 2>/dev/null || echo 1)}
+logs=$(mktemp -d)
+trap 'rm -rf "$logs"' EXIT
+fuzz_target() {
+    local target=$1 start
     start=$(date +%s)
     if (cd fuzz && cargo fuzz run "$target" "corpus/$target" -- \
-        -max_total_time="$FUZZ_SECONDS" -timeout=1 -rss_limit_mb=512 -malloc_limit_mb=64 -print_final_stats=1); then
-        echo "fuzz: $target ok ($(($(date +%s) - start))s)"
+        -max_total_time="$FUZZ_SECONDS" -timeout=1 -rss_limit_mb=512 -malloc_limit_mb=64 -print_final_stats=1) \
+        >"$logs/$target.log" 2>&1; then
+        echo "ok $(($(date +%s) - start))" >"$logs/$target.status"
     else
+        echo "failed $(($(date +%s) - start))" >"$logs/$target.status"
+    fi
+}
+echo "fuzz: ${#TARGETS[@]} target(s) for ${FUZZ_SECONDS}s each, $jobs at a time"
+running=0
+for target in "${TARGETS[@]}"; do
+    if [ "$running" -ge "$jobs" ]; then
+        wait -n
+        running=$((running - 1))
+    fi
+    fuzz_target "$target" &
+    running=$((running + 1))
+done
+wait
+
+failed=()
+for target in "${TARGETS[@]}"; do
+    # libFuzzer's closing statistics, and everything when it failed.
+    read -r result took <"$logs/$target.status" 2>/dev/null || result=failed
+    if [ "$result" = ok ]; then
+        grep -E '^(stat::|Done |#[0-9]+ +DONE)' "$logs/$target.log" | sed "s/^/fuzz: $target: /"
+        echo "fuzz: $target ok (${took}s)"
+    else
+        cat "$logs/$target.log" >&2
         echo "fuzz: $target FAILED; crash inputs in fuzz/artifacts/$target/" >&2
         failed+=("$target")
     fi
