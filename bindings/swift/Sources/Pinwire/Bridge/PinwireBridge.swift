@@ -53,6 +53,8 @@ public final class PinwireBridge: @unchecked Sendable {
     private var nextId = 1
     private var clients: [Int: ClientEntry] = [:]
     private var calls: [Int: CallEntry] = [:]
+    /// Set by `close()`: every later message fails with `Closed`, as the Kotlin bridge's do.
+    private var closed = false
     private let events: (@Sendable (String, BridgeMessage) -> Void)?
 
     /// `events` receives pin events (on Pinwire's threads, during handshakes: hand them on and return).
@@ -92,6 +94,7 @@ public final class PinwireBridge: @unchecked Sendable {
     public func call(_ method: String, _ args: BridgeMessage) async throws -> BridgeMessage {
         let a = BridgeArguments(method: method, args: args)
         do {
+            if locked({ closed }) { throw PinwireBridge.closedError }
             switch method {
             case "createClient": return try createClient(a)
             case "newCall": return try newCall(a)
@@ -113,12 +116,18 @@ public final class PinwireBridge: @unchecked Sendable {
         locked { ["clients": .int(clients.count), "calls": .int(calls.count)] }
     }
 
-    /// Releases every client and call (the host module is going away).
+    /// Releases every client and call (the host module is going away); later messages fail with `Closed`.
     public func close() {
-        let ids = locked { Array(calls.keys) }
+        let ids = locked {
+            closed = true
+            return Array(calls.keys)
+        }
         ids.forEach { _ = release($0) }
         locked { clients.removeAll() }
     }
+
+    private static let closedError = BridgeError(
+        code: .closed, message: "the bridge was closed", fields: ["what": .string("bridge")])
 
     private final class IdBox: @unchecked Sendable {
         private let lock = NSLock()
@@ -160,7 +169,9 @@ public final class PinwireBridge: @unchecked Sendable {
         }
         let client = try builder.build()
         // No handshake can happen before the id is known: the client has made no call yet.
-        let id = locked {
+        // A close() that came while the client was being built wins: the client is dropped, never registered.
+        let id = try locked {
+            if closed { throw PinwireBridge.closedError }
             let id = nextId
             nextId += 1
             clients[id] = ClientEntry(client)

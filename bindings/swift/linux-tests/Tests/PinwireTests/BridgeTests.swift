@@ -128,6 +128,13 @@ private final class BridgeEventLog: @unchecked Sendable {
     _ = try await bridge.call("closeCall", ["call": hostCall ?? .null])
     bridge.close()
     #expect(bridge.openHandles() == ["clients": 0, "calls": 0])
+    // A closed bridge refuses every message, a new client included.
+    for method in ["createClient", "openHandles"] {
+        let error = await bridgeError { try await bridge.call(method, clientArgs(server)) }
+        #expect(error?.code == .closed, "\(method)")
+        #expect(error?.fields["what"] == .string("bridge"))
+    }
+    #expect(bridge.openHandles() == ["clients": 0, "calls": 0])
 }
 
 @Test func bridgeCancelDuringASlowBody() async throws {

@@ -50,7 +50,7 @@ private func isProtocolError(_ error: PinwireError) -> Bool {
 func faultIsAProtocolError(name: String, beforeResponse: Bool) async throws {
     let server = try TestServer.start()
     defer { server.stop() }
-    let client = try makeClient(server) { $0.readTimeout(2).callTimeout(10) }
+    let client = try makeClient(server) { $0.readTimeout(5).callTimeout(15) }
     let (stage, error) = try #require(await failure(client, try url(server, "fault-\(name)")))
     #expect(isProtocolError(error), "\(name): \(error)")
     #expect(stage == (beforeResponse ? .request : .body), "\(name): \(error)")
@@ -62,7 +62,7 @@ func faultIsAProtocolError(name: String, beforeResponse: Bool) async throws {
 @Test func http2GoawayMidStreamIsAProtocolError() async throws {
     let server = try TestServer.start()
     defer { server.stop() }
-    let client = try makeClient(server) { $0.readTimeout(2).callTimeout(10) }
+    let client = try makeClient(server) { $0.readTimeout(5).callTimeout(15) }
     let (_, error) = try #require(await failure(client, try url(server, "fault-http2-goaway")))
     #expect(isProtocolError(error), "\(error)")
 }
@@ -70,7 +70,7 @@ func faultIsAProtocolError(name: String, beforeResponse: Bool) async throws {
 @Test func connectionRefusedIsAConnectError() async throws {
     let server = try TestServer.start()
     defer { server.stop() }
-    let client = try makeClient(server) { $0.readTimeout(2).callTimeout(10) }
+    let client = try makeClient(server) { $0.readTimeout(5).callTimeout(15) }
     let (stage, error) = try #require(await failure(client, try url(server, "refused")))
     #expect(stage == .request)
     guard case .connect = error else {
