@@ -4,10 +4,11 @@
 //!   request's `Accept-Encoding` lists (in its order), sent in 16 KiB frames with `Content-Encoding`
 //!   and `Content-Length`; as it is when none is accepted. `?coding=<token>`: that coding, if accepted.
 //!   `?gated`: the first half, flushed, then nothing more until the gate opens (`/open-gate`), so a
-//!   client that decodes the whole body before handing any over never opens it. `x-decoded-length` is
-//!   `n`.
+//!   client that decodes the whole body before handing any over never opens it (a zstd body so gated
+//!   has a 16 KiB window). `x-decoded-length` is `n`.
 //! - `/bomb/<coding>`: 1 GiB of zeros as `gzip`, `br` or `zstd` (if accepted): a decompression bomb.
 //!   [`bomb_body`] says how small each is.
+//! - `/zstd/...`: zstd bodies made for the decoder, see [`crate::zstd_frames`].
 //! - `/cookies/login?to=<url>`: `302` to `<url>` (default `/cookies/echo`) setting `session=s3cr3t;
 //!   Path=/; HttpOnly`.
 //! - `/cookies/set?c=<Set-Cookie>&c=...`: `200`, one `Set-Cookie` per `c` (URL-encoded).
@@ -176,7 +177,23 @@ fn full(body: impl Into<Bytes>) -> Body {
 
 const FRAME: usize = 16 * 1024;
 
-fn frames(data: Bytes) -> impl futures_util::Stream<Item = Result<Frame<Bytes>, Infallible>> + Send {
+/// An empty body frame sent once the gate opens (`/open-gate`): what a gated body waits on.
+pub(crate) fn gate(shared: &Arc<Shared>) -> impl futures_util::Stream<Item = Result<Frame<Bytes>, Infallible>> + Send {
+    let gate = shared.clone();
+    stream::once(async move {
+        loop {
+            let notified = gate.gate.notified();
+            if gate.gate_open.load(Ordering::SeqCst) {
+                break;
+            }
+            notified.await;
+        }
+        Ok(Frame::data(Bytes::new()))
+    })
+}
+
+/// `data` in body frames of 16 KiB.
+pub(crate) fn frames(data: Bytes) -> impl futures_util::Stream<Item = Result<Frame<Bytes>, Infallible>> + Send {
     stream::iter(
         (0..data.len().div_ceil(FRAME))
             .map(move |i| Ok(Frame::data(data.slice(i * FRAME..data.len().min((i + 1) * FRAME))))),
@@ -209,6 +226,9 @@ fn params(query: &str) -> Vec<(String, String)> {
 
 /// The response for the routes of this module, or `None` for a path that is not one of them.
 pub(crate) fn route(parts: &[&str], query: &str, headers: &HeaderMap, shared: &Arc<Shared>) -> Option<Response<Body>> {
+    if let Some(response) = crate::zstd_frames::route(parts, shared) {
+        return Some(response);
+    }
     let response = match parts {
         ["compressed", n] => {
             let n: usize = n.parse().unwrap_or(0);
@@ -220,22 +240,16 @@ pub(crate) fn route(parts: &[&str], query: &str, headers: &HeaderMap, shared: &A
                 None => encoded(None, Some(n), BodyExt::boxed(StreamBody::new(frames(body.into())))),
                 Some(coding) if gated => {
                     let mut encoder = Encoder::new(coding);
+                    // A zstd decoder may hold back up to one window of output until more follows
+                    // (Pinwire's does): a 16 KiB window lets most of the first half through.
+                    if let Encoder::Zstd(e) = &mut encoder {
+                        e.window_log(14).expect("window log");
+                    }
                     encoder.write(&body[..n / 2]);
                     let head = Bytes::from(encoder.flush());
                     encoder.write(&body[n / 2..]);
                     let tail = Bytes::from(encoder.finish());
-                    let gate = shared.clone();
-                    let wait = stream::once(async move {
-                        loop {
-                            let notified = gate.gate.notified();
-                            if gate.gate_open.load(Ordering::SeqCst) {
-                                break;
-                            }
-                            notified.await;
-                        }
-                        Ok(Frame::data(Bytes::new()))
-                    });
-                    let stream = frames(head).chain(wait).chain(frames(tail));
+                    let stream = frames(head).chain(gate(shared)).chain(frames(tail));
                     encoded(Some(coding), None, BodyExt::boxed(StreamBody::new(stream)))
                 }
                 Some(coding) => {

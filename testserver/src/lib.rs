@@ -8,6 +8,7 @@ pub mod proxy;
 pub mod server;
 mod uploads;
 pub mod websocket;
+pub mod zstd_frames;
 
 pub use faults::{refused_port, Fault, FaultServer};
 pub use pki::{pem_cert, self_signed_leaf, Authority, Identity, LeafSpec};

@@ -39,9 +39,12 @@ async fn a_decoded_body_streams_piece_by_piece() {
         let path = format!("/compressed/{SIZE}?coding={}&gated", coding.token());
         let mut response = client.get(&url(&server, HOST, &path)).await.unwrap();
         assert!(response.is_decoded());
-        // The server sends the rest only once the gate is open: this reads what came before it.
+        // The server sends the rest only once the gate is open: this reads what came before it. A
+        // zstd decoder holds back up to one window (the server's gated zstd has a 16 KiB one) until
+        // more output follows or the frame ends.
+        let held_back = if coding == Coding::Zstd { 16 * 1024 } else { 0 };
         let mut body = Vec::new();
-        while body.len() < SIZE / 2 {
+        while body.len() < SIZE / 2 - held_back {
             let chunk = tokio::time::timeout(Duration::from_secs(10), response.chunk())
                 .await
                 .expect("the first half arrives before the gate opens")

@@ -21,3 +21,4 @@ mod updates;
 mod updates_client;
 mod uploads;
 mod websocket;
+mod zstd;

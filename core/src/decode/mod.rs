@@ -17,16 +17,11 @@ use std::task::{Context, Poll};
 use tokio::io::AsyncRead;
 use tokio_util::io::{ReaderStream, StreamReader};
 
-/// The `Accept-Encoding` the client sends when it decodes: only what it can decode.
-///
-/// zstd is C code (the `zstd` crate) and needs the platform's C headers to cross-compile, which the
-/// Android and iOS checks of this project's CI do not have (ring builds without them); so the mobile
-/// builds decode gzip and brotli, as OkHttp and URLSession do out of the box, and never offer zstd.
-#[cfg(not(any(target_os = "android", target_os = "ios")))]
+mod zstd;
+
+/// The `Accept-Encoding` the client sends when it decodes: only what it can decode, the same on every
+/// platform (zstd is decoded in Rust, see [`zstd`]).
 pub(crate) const ACCEPTED: &str = "gzip, br, zstd";
-/// See the desktop constant: zstd is not built for Android and iOS.
-#[cfg(any(target_os = "android", target_os = "ios"))]
-pub(crate) const ACCEPTED: &str = "gzip, br";
 
 /// The most a decoded piece holds: the bound is checked after each one, so a bomb is refused after at
 /// most this much beyond the bound.
@@ -96,7 +91,6 @@ impl DecodeLimits {
 pub(crate) enum Coding {
     Gzip,
     Brotli,
-    #[cfg(not(any(target_os = "android", target_os = "ios")))]
     Zstd,
 }
 
@@ -109,26 +103,17 @@ impl Coding {
             Some(Coding::Gzip)
         } else if value.eq_ignore_ascii_case("br") {
             Some(Coding::Brotli)
+        } else if value.eq_ignore_ascii_case("zstd") {
+            Some(Coding::Zstd)
         } else {
-            Self::of_other(value)
+            None
         }
-    }
-
-    #[cfg(not(any(target_os = "android", target_os = "ios")))]
-    fn of_other(value: &str) -> Option<Coding> {
-        value.eq_ignore_ascii_case("zstd").then_some(Coding::Zstd)
-    }
-
-    #[cfg(any(target_os = "android", target_os = "ios"))]
-    fn of_other(_value: &str) -> Option<Coding> {
-        None
     }
 
     fn name(self) -> &'static str {
         match self {
             Coding::Gzip => "gzip",
             Coding::Brotli => "br",
-            #[cfg(not(any(target_os = "android", target_os = "ios")))]
             Coding::Zstd => "zstd",
         }
     }
@@ -195,8 +180,7 @@ pub(crate) fn decode(response: reqwest::Response, coding: Coding, limits: Decode
             Box::new(gzip)
         }
         Coding::Brotli => Box::new(BrotliDecoder::new(reader)),
-        #[cfg(not(any(target_os = "android", target_os = "ios")))]
-        Coding::Zstd => Box::new(async_compression::tokio::bufread::ZstdDecoder::new(reader)),
+        Coding::Zstd => Box::new(zstd::ZstdDecoder::new(reader)),
     };
     let stream = Bounded {
         pieces: ReaderStream::with_capacity(decoder, PIECE),
@@ -339,7 +323,6 @@ mod tests {
         assert_eq!(of("gzip"), Some(Coding::Gzip));
         assert_eq!(of(" X-GZIP "), Some(Coding::Gzip));
         assert_eq!(of("br"), Some(Coding::Brotli));
-        #[cfg(not(any(target_os = "android", target_os = "ios")))]
         assert_eq!(of("zstd"), Some(Coding::Zstd));
         assert_eq!(of("gzip, br"), None);
         assert_eq!(of("deflate"), None);
