@@ -411,9 +411,9 @@ impl Report<'_> {
             .max_by(|a, b| a.0.total_cmp(&b.0));
         targets.push(Target {
             what: "Pinwire (Kotlin) CPU time per request ≤ OkHttp's, every small-GET row".into(),
-            measured: cpu_worst
-                .as_ref()
-                .map_or("not measured".into(), |(r, row)| format!("worst {r:.2}× OkHttp's ({row})")),
+            measured: cpu_worst.as_ref().map_or("not measured".into(), |(r, row)| {
+                format!("worst {r:.2}× OkHttp's ({row})")
+            }),
             met: cpu_worst.map(|(r, _)| r <= 1.0),
         });
         let crossing = self.m("jni", KOTLIN).map(|r| 1e9 / r);
