@@ -5,7 +5,7 @@
 #
 #   scripts/bench.sh                   # the whole run (~6 minutes warm on 2 shared cores)
 #   BENCH_ROUNDS=3 BENCH_SECS=0.5 scripts/bench.sh   # shorter
-#   BENCH_NO_JVM=1 / BENCH_NO_CALLGRIND=1 scripts/bench.sh         # leave parts out
+#   BENCH_NO_JVM=1 / BENCH_NO_SWIFT=1 / BENCH_NO_CALLGRIND=1 scripts/bench.sh   # leave parts out
 #   BENCH_KEEP=1 scripts/bench.sh      # keep the temporary directory (PKI, nginx.conf, callgrind files)
 #
 # Installs what is missing (root: apt-get for nginx, curl, valgrind, GNU time, binutils, a JDK 17 and
@@ -80,6 +80,13 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# SRC DEST: a generated Swift file into bench/swift/generated/DEST, only when it changed (an unchanged API then
+# does not rebuild the Swift modules).
+swift_bench_install() {
+    mkdir -p "$(dirname "$SWIFT_GENERATED/$2")"
+    cmp -s "$1" "$SWIFT_GENERATED/$2" || cp "$1" "$SWIFT_GENERATED/$2"
+}
+
 JVM_ARGS=()
 if [ -z "${BENCH_NO_JVM:-}" ]; then
     say "uniffi-bindgen (Kotlin) and mvn compile (bench/jvm: OkHttp, and dev.pinwire from bindings/kotlin)"
@@ -92,6 +99,41 @@ if [ -z "${BENCH_NO_JVM:-}" ]; then
         JVM_ARGS=(--jvm-cp "$JVM/target/classes:$(cat "$JVM/target/classpath.txt")" --jna-path "$RELEASE")
     else
         echo "!! the JVM clients did not build (is bindings/kotlin compiling?): running without them" >&2
+    fi
+fi
+
+SWIFT_ARGS=()
+if [ -z "${BENCH_NO_SWIFT:-}" ]; then
+    # The Swift API on Linux, over the C ABI of the same release library: built and run in the Swift chroot
+    # (scripts/swift-chroot.sh; reused when it exists, set up otherwise, which needs root and ~3 min).
+    SWIFT_PACKAGE=$ROOT/bench/swift
+    SWIFT_GENERATED=$SWIFT_PACKAGE/generated
+    SWIFT_BUILD=$TARGET/swift-bench
+    # shellcheck source=scripts/swift-chroot.sh
+    source scripts/swift-chroot.sh
+    swift_out=$WORK/swift-bindings
+    if ! swift_chroot_setup; then
+        echo "!! no Swift chroot ($SWIFT_CHROOT could not be set up): running without the Swift client" >&2
+    elif say "uniffi-bindgen (Swift) and swift build -c release (bench/swift, in the chroot)" \
+        && "$RELEASE/uniffi-bindgen" generate --library "$RELEASE/libpinwire_ffi.so" --language swift \
+            --out-dir "$swift_out" >/dev/null \
+        && swift_bench_install "$swift_out/PinwireFFI.h" PinwireFFI/PinwireFFI.h \
+        && swift_bench_install "$swift_out/PinwireFFI.modulemap" PinwireFFI/module.modulemap \
+        && swift_bench_install "$swift_out/PinwireBindings.swift" PinwireBindings/PinwireBindings.swift \
+        && mkdir -p "$SWIFT_GENERATED/lib" && ln -sfn "$RELEASE/libpinwire_ffi.so" "$SWIFT_GENERATED/lib/libpinwire_ffi.so" \
+        && swift_chroot_run --bind "$TARGET" -- swift build -c release --package-path "$SWIFT_PACKAGE" \
+            --scratch-path "$SWIFT_BUILD" >&2; then
+        # The orchestrator starts `PROGRAM client pinwire-swift DIR`: this program runs the client in the chroot,
+        # with the target and the bench directory mounted at their own paths.
+        cat >"$WORK/swift-client.sh" <<EOF
+#!/usr/bin/env bash
+source "$ROOT/scripts/swift-chroot.sh"
+swift_chroot_run --bind "$TARGET" --bind "$WORK" -- "$SWIFT_BUILD/release/PinwireBench" "\$@"
+EOF
+        chmod +x "$WORK/swift-client.sh"
+        SWIFT_ARGS=(--swift-client "$WORK/swift-client.sh")
+    else
+        echo "!! the Swift client did not build: running without it" >&2
     fi
 fi
 
@@ -116,5 +158,5 @@ RUN_ARGS=(--out "$ROOT/results" --rounds "${BENCH_ROUNDS:-7}" --secs "${BENCH_SE
 [ -n "${BENCH_NO_CALLGRIND:-}" ] && RUN_ARGS+=(--no-callgrind)
 # The size figure breaks .text down by crate from the symbol table (nm), as `cargo bloat --crates` would:
 # cargo bloat refuses pinwire-ffi, whose crate-type is cdylib, staticlib and lib at once.
-"$RELEASE/pinwire-bench" run "$WORK" "${RUN_ARGS[@]}" "${JVM_ARGS[@]}"
+"$RELEASE/pinwire-bench" run "$WORK" "${RUN_ARGS[@]}" "${JVM_ARGS[@]}" "${SWIFT_ARGS[@]}"
 say "results/latest.md, results/latest.json ($(($(date +%s) - START)) s in all)"

@@ -31,6 +31,10 @@ pub struct Options {
     /// Where JNA finds `libpinwire_ffi.so`.
     #[arg(long = "jna-path")]
     pub jna_path: Option<String>,
+    /// The Swift client: a program run as `PROGRAM client pinwire-swift DIR` (scripts/bench.sh writes one
+    /// that starts the Swift bench client in the Swift chroot); without it, no Swift client runs.
+    #[arg(long = "swift-client")]
+    pub swift_client: Option<PathBuf>,
     /// The release `libpinwire_ffi.so` whose size is reported.
     #[arg(long)]
     pub cdylib: Option<PathBuf>,
@@ -63,9 +67,21 @@ mod tests {
         let options = parse(&["dir"]).unwrap();
         assert_eq!(options.dir.to_str(), Some("dir"));
         assert_eq!((options.rounds, options.secs, options.callgrind), (7, 1.0, true));
-        let options = parse(&["dir", "--rounds", "3", "--no-callgrind", "--jvm-cp", "a:b"]).unwrap();
+        assert!(options.swift_client.is_none());
+        let options = parse(&[
+            "dir",
+            "--rounds",
+            "3",
+            "--no-callgrind",
+            "--jvm-cp",
+            "a:b",
+            "--swift-client",
+            "swift.sh",
+        ])
+        .unwrap();
         assert_eq!((options.rounds, options.callgrind), (3, false));
         assert_eq!(options.jvm_cp.as_deref(), Some("a:b"));
+        assert_eq!(options.swift_client.as_deref(), Some(std::path::Path::new("swift.sh")));
         assert!(parse(&[]).is_err(), "DIR is required");
         assert!(parse(&["dir", "--rounds", "many"]).is_err());
     }

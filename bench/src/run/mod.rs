@@ -219,6 +219,7 @@ const REQWEST: &str = "reqwest";
 const KOTLIN: &str = "pinwire-kotlin";
 const OKHTTP: &str = "okhttp";
 const CURL: &str = "curl";
+const SWIFT: &str = "pinwire-swift";
 
 fn label_of(id: &str) -> &'static str {
     match id {
@@ -226,6 +227,7 @@ fn label_of(id: &str) -> &'static str {
         REQWEST => "reqwest (Rust, no pins)",
         KOTLIN => "Pinwire (Kotlin, JVM)",
         OKHTTP => "OkHttp (JVM)",
+        SWIFT => "Pinwire (Swift, Linux)",
         _ => "curl",
     }
 }
@@ -239,6 +241,13 @@ fn jvm_command(options: &Options, env: &Env, implementation: &str, mode: &str) -
     command
         .args(["-cp", cp, "dev.pinwire.bench.MainKt", mode, implementation])
         .arg(&env.dir);
+    Some(command)
+}
+
+/// The Swift client (Pinwire's Swift API over the C ABI), when a program to start it was given.
+fn swift_command(options: &Options, env: &Env) -> Option<Command> {
+    let mut command = Command::new(options.swift_client.as_ref()?);
+    command.args(["client", SWIFT]).arg(&env.dir);
     Some(command)
 }
 
@@ -442,6 +451,13 @@ pub fn run(options: &Options) -> Res<String> {
             clients.push(Client::spawn(implementation, label_of(implementation), command)?);
         }
     }
+    if let Some(command) = swift_command(options, &env) {
+        // Optional like its chroot: a Swift client that does not start leaves its column empty.
+        match Client::spawn(SWIFT, label_of(SWIFT), command) {
+            Ok(client) => clients.push(client),
+            Err(e) => eprintln!("!! the Swift client did not start, running without it: {e}"),
+        }
+    }
     let ports: BTreeMap<String, u16> = ["h2", "h1"]
         .iter()
         .map(|p| Ok((p.to_string(), env.port(p)?)))
@@ -457,8 +473,8 @@ pub fn run(options: &Options) -> Res<String> {
         ready: Value::Null,
     });
 
-    let all = vec![PINWIRE, REQWEST, KOTLIN, OKHTTP];
-    let pinned = vec![PINWIRE, KOTLIN, OKHTTP];
+    let all = vec![PINWIRE, REQWEST, KOTLIN, OKHTTP, SWIFT];
+    let pinned = vec![PINWIRE, KOTLIN, OKHTTP, SWIFT];
     let rows = vec![
         Row {
             figure: "small",
@@ -516,14 +532,14 @@ pub fn run(options: &Options) -> Res<String> {
             id: "bulk-h2",
             label: "HTTP/2",
             command: "bulk h2".into(),
-            clients: vec![PINWIRE, REQWEST, KOTLIN, OKHTTP, CURL],
+            clients: vec![PINWIRE, REQWEST, KOTLIN, OKHTTP, SWIFT, CURL],
         },
         Row {
             figure: "bulk",
             id: "bulk-h1",
             label: "HTTP/1.1",
             command: "bulk h1".into(),
-            clients: vec![PINWIRE, REQWEST, KOTLIN, OKHTTP, CURL],
+            clients: vec![PINWIRE, REQWEST, KOTLIN, OKHTTP, SWIFT, CURL],
         },
         // Pinwire against plain reqwest in one process, taking turns every 0.2 s (every download for bulk).
         Row {
@@ -573,7 +589,7 @@ pub fn run(options: &Options) -> Res<String> {
             id: "ffi",
             label: "pinFromPublicKey",
             command: "ffi {secs}".into(),
-            clients: vec![PINWIRE, KOTLIN],
+            clients: vec![PINWIRE, KOTLIN, SWIFT],
         },
         Row {
             figure: "ffi",

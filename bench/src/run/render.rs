@@ -1,6 +1,6 @@
 //! The results as a markdown table and JSON.
 
-use super::{label_of, median, Options, Row, Samples, CURL, KOTLIN, OKHTTP, PINWIRE, REQWEST};
+use super::{label_of, median, Options, Row, Samples, CURL, KOTLIN, OKHTTP, PINWIRE, REQWEST, SWIFT};
 use crate::env::Env;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -97,7 +97,7 @@ impl Report<'_> {
             }
             let _ = writeln!(md);
         };
-        let four = [PINWIRE, REQWEST, KOTLIN, OKHTTP];
+        let four = [PINWIRE, REQWEST, KOTLIN, OKHTTP, SWIFT];
 
         let _ = writeln!(
             md,
@@ -111,6 +111,24 @@ impl Report<'_> {
                 let _ = write!(md, " {} |", with_ratio(self.m(row.id, id), base));
             }
             let _ = writeln!(md);
+        }
+        // The Swift API calls the C ABI directly (no JNA, no JNI): against Pinwire from Rust it shows what the
+        // Swift layer costs.
+        let swift: Vec<String> = self
+            .rows
+            .iter()
+            .filter(|r| r.figure == "small")
+            .filter_map(|row| {
+                let (s, r) = (self.m(row.id, SWIFT)?, self.m(row.id, PINWIRE)?);
+                Some(format!("{} {:.2}×", row.label, s / r))
+            })
+            .collect();
+        if !swift.is_empty() {
+            let _ = writeln!(
+                md,
+                "\nPinwire from Swift (Linux, over the C ABI) against Pinwire from Rust: {}.",
+                swift.join(", ")
+            );
         }
 
         let _ = writeln!(
@@ -193,7 +211,7 @@ impl Report<'_> {
                 on / 1e6, off / 1e6, plain / 1e6, von / 1e3, voff / 1e3, (von - voff) / 1e3, (von - voff) / on * 100.0, (off / plain - 1.0) * 100.0);
         }
 
-        let five = [PINWIRE, REQWEST, KOTLIN, OKHTTP, CURL];
+        let five = [PINWIRE, REQWEST, KOTLIN, OKHTTP, SWIFT, CURL];
         let _ = writeln!(md, "\n**3. 64 MiB download** (MB/s, 10⁶ bytes/s, over an open connection; ratio to curl) and peak RSS growth of the client process\n");
         header(&mut md, "", &five);
         for row in self.rows.iter().filter(|r| r.figure == "bulk") {
@@ -223,6 +241,10 @@ impl Report<'_> {
             cpu(KOTLIN).map_or("—".into(), |v| format!("{v:.0}")), cpu(PINWIRE).map_or("—".into(), |v| format!("{v:.0}")));
         if let Some(jni) = self.m("jni", KOTLIN).map(|r| 1e9 / r) {
             let _ = writeln!(md, "\nThe Kotlin request path crosses by JNI instead (execute, body reads, cancel, release): **{jni:.0} ns per crossing** (a native method that reads one counter, wall time).");
+        }
+        if let Some(swift_ffi) = self.m("ffi", SWIFT).map(|r| 1e9 / r) {
+            let _ = writeln!(md, "\nThe same call from Swift (Linux) through UniFFI's Swift over the C ABI: {swift_ffi:.0} ns per call{}.",
+                rust_ffi.map_or(String::new(), |r| format!(", overhead {:.2} µs", (swift_ffi - r) / 1000.0)));
         }
 
         let _ = writeln!(
@@ -369,6 +391,52 @@ impl Report<'_> {
             KOTLIN,
             OKHTTP,
             2.0,
+        );
+        let small_rows = ["seq-h2", "conc-h2", "seq-h1", "conc-h1"];
+        ratio_row(
+            &mut targets,
+            "Pinwire (Kotlin) ≥ 1.0× OkHttp, every small-GET row",
+            &small_rows,
+            KOTLIN,
+            OKHTTP,
+            1.0,
+        );
+        // CPU time per request: the worst row of Kotlin's over OkHttp's (≤ 1.0× is met).
+        let cpu_worst = small_rows
+            .iter()
+            .filter_map(|row| {
+                let row = format!("{row}-cpu-ns");
+                Some((self.m(&row, KOTLIN)? / self.m(&row, OKHTTP)?, row))
+            })
+            .max_by(|a, b| a.0.total_cmp(&b.0));
+        targets.push(Target {
+            what: "Pinwire (Kotlin) CPU time per request ≤ OkHttp's, every small-GET row".into(),
+            measured: cpu_worst.as_ref().map_or("not measured".into(), |(r, row)| {
+                format!("worst {r:.2}× OkHttp's ({row})")
+            }),
+            met: cpu_worst.map(|(r, _)| r <= 1.0),
+        });
+        let crossing = self.m("jni", KOTLIN).map(|r| 1e9 / r);
+        targets.push(Target {
+            what: "JNI crossing < 2 µs".into(),
+            measured: crossing.map_or("not measured".into(), |ns| format!("{ns:.0} ns")),
+            met: crossing.map(|ns| ns < 2000.0),
+        });
+        ratio_row(
+            &mut targets,
+            "Pinwire (Kotlin) ≥ 0.9× OkHttp MB/s, 64 MiB",
+            &["bulk-h2", "bulk-h1"],
+            KOTLIN,
+            OKHTTP,
+            0.9,
+        );
+        ratio_row(
+            &mut targets,
+            "Pinwire (Kotlin) ≥ 0.8× curl MB/s, 64 MiB",
+            &["bulk-h2", "bulk-h1"],
+            KOTLIN,
+            CURL,
+            0.8,
         );
         ratio_row(
             &mut targets,
