@@ -68,9 +68,14 @@ pub fn pinwire_client(env: &Env, pinned: bool) -> pinwire::Client {
         .trust_roots(vec![env.root.clone()])
         .user_agent("pinwire-bench")
         .resolve(env::HOST, env.localhost(0))
+        // Only the callgrind comparison of decoding on and off sets this (nginx here never compresses).
+        .decompress(std::env::var_os(NO_DECOMPRESS).is_none())
         .build()
         .expect("pinwire client")
 }
+
+/// Set in the environment of a `handshakes` run: Pinwire's clients do not decode (nor offer to).
+pub const NO_DECOMPRESS: &str = "PINWIRE_BENCH_NO_DECOMPRESS";
 
 impl Clients {
     pub fn new(which: &str, env: &Env) -> Res<Clients> {

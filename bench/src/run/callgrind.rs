@@ -12,10 +12,14 @@ fn ir(text: &str) -> Option<f64> {
 
 /// Runs `pinwire-bench handshakes MODE N` under callgrind; total instructions and the verifier's
 /// inclusive instructions.
-fn callgrind_run(env: &Env, mode: &str, n: u64, port: &str) -> Res<(f64, f64)> {
-    let out = env.dir.join(format!("callgrind.{mode}.{port}.{n}.out"));
+fn callgrind_run(env: &Env, mode: &str, n: u64, port: &str, decode: bool) -> Res<(f64, f64)> {
+    let out = env.dir.join(format!("callgrind.{mode}.{port}.{n}.{decode}.out"));
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
-    let status = Command::new("valgrind")
+    let mut command = Command::new("valgrind");
+    if !decode {
+        command.env(crate::client::NO_DECOMPRESS, "1");
+    }
+    let status = command
         .env("PORT", port)
         .args(["--tool=callgrind", "-q"])
         .arg(format!("--callgrind-out-file={}", out.display()))
@@ -54,20 +58,25 @@ fn callgrind_run(env: &Env, mode: &str, n: u64, port: &str) -> Res<(f64, f64)> {
 }
 
 /// Client-side instructions per full handshake for each mode, and per request on a reused HTTP/2
-/// connection for Pinwire and plain reqwest, each by difference of two run lengths (start-up cancels).
+/// connection for Pinwire (decoding on, and off) and plain reqwest, each by difference of two run lengths
+/// (start-up cancels).
 pub(super) fn callgrind(env: &Env) -> Res<Value> {
     let mut out = serde_json::Map::new();
-    for (mode, port, n1, n2) in [
-        ("pinned", "conn", 4u64, 24u64),
-        ("unpinned", "conn", 4, 24),
-        ("reqwest", "conn", 4, 24),
-        ("pinned", "h2", 50, 300),
-        ("reqwest", "h2", 50, 300),
+    for (mode, port, n1, n2, decode) in [
+        ("pinned", "conn", 4u64, 24u64, true),
+        ("unpinned", "conn", 4, 24, true),
+        ("reqwest", "conn", 4, 24, true),
+        ("pinned", "h2", 50, 300, true),
+        ("pinned", "h2", 50, 300, false),
+        ("reqwest", "h2", 50, 300, true),
     ] {
-        eprint!("  callgrind {mode} {port:<24}");
-        let (t1, v1) = callgrind_run(env, mode, n1, port)?;
+        eprint!(
+            "  callgrind {mode} {port:<24}{}",
+            if decode { "" } else { " (no decoding)" }
+        );
+        let (t1, v1) = callgrind_run(env, mode, n1, port, decode)?;
         eprint!(".");
-        let (t2, v2) = callgrind_run(env, mode, n2, port)?;
+        let (t2, v2) = callgrind_run(env, mode, n2, port, decode)?;
         eprintln!(".");
         let per = |a: f64, b: f64| (b - a) / (n2 - n1) as f64;
         let entry = if port == "conn" {
@@ -76,10 +85,10 @@ pub(super) fn callgrind(env: &Env) -> Res<Value> {
             json!({ "ir_per_request": per(t1, t2) })
         };
         out.insert(
-            if port == "conn" {
-                mode.to_string()
-            } else {
-                format!("{mode}-reused")
+            match (port, decode) {
+                ("conn", _) => mode.to_string(),
+                (_, true) => format!("{mode}-reused"),
+                (_, false) => format!("{mode}-reused-no-decoding"),
             },
             entry,
         );
