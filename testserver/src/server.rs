@@ -364,18 +364,9 @@ async fn route(req: Request<Incoming>, shared: Arc<Shared>) -> Result<Response<B
         ["gated", n] => {
             let n: usize = n.parse().unwrap_or(0);
             let head = (1024 * 1024).min(n);
-            let gate_shared = shared.clone();
-            let wait = stream::once(async move {
-                loop {
-                    let notified = gate_shared.gate.notified();
-                    if gate_shared.gate_open.load(Ordering::SeqCst) {
-                        break;
-                    }
-                    notified.await;
-                }
-                Ok(Frame::data(Bytes::new()))
-            });
-            let body = chunks(head).chain(wait).chain(chunks(n - head));
+            let body = chunks(head)
+                .chain(crate::content::gate(&shared))
+                .chain(chunks(n - head));
             response(StatusCode::OK, BodyExt::boxed(StreamBody::new(body)))
         }
         _ if crate::websocket::handles(&path) => crate::websocket::route(req).await,
