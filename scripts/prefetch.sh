@@ -16,6 +16,8 @@ cd "$(dirname "$0")/.." || exit 1
 ROOT=$PWD
 # shellcheck source=lib/prefetch.sh
 . scripts/lib/prefetch.sh
+# shellcheck source=lib/artifact-tools.sh
+. scripts/lib/artifact-tools.sh
 mkdir -p "$PREFETCH_DIR"
 
 log() { echo "prefetch: $(date -u +%T) $*"; }
@@ -49,25 +51,17 @@ apt_packages() {
         [ "$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null)" = "install ok installed" ] || missing+=("$package")
     done
     [ "${#missing[@]}" -eq 0 ] && return 0
-    local sudo=()
-    if [ "$(id -u)" -ne 0 ]; then
-        if ! command -v sudo >/dev/null 2>&1 || ! sudo -n true 2>/dev/null; then
-            log "apt: not root, leaving ${missing[*]} to the suites"
-            return 1
-        fi
-        sudo=(sudo -n)
+    # In the background nothing may ask for a password: without root, only a sudo that needs none.
+    if [ "$(id -u)" -ne 0 ] && ! sudo -n true 2>/dev/null; then
+        log "apt: not root, leaving ${missing[*]} to the suites"
+        return 1
     fi
     log "apt: installing ${missing[*]}"
-    "${sudo[@]}" apt-get -o DPkg::Lock::Timeout=600 update -qq &&
-        "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
-            --no-install-recommends "${missing[@]}" >/dev/null
+    # Not prefetch_wait: this is the prefetch the suites wait for.
+    apt_install "${missing[@]}" >/dev/null
 }
 
 # --- Maven: every dependency and plugin of the JVM suites' poms --------------------------------------------
-pom_property() {
-    sed -n "s|.*<$1>\\([^<]*\\)</$1>.*|\\1|p" "$2" | head -n 1
-}
-
 # mvn ARGS...: Maven, quiet; its output (without colour codes) only when it fails.
 mvn_quiet() {
     local out status
@@ -79,13 +73,13 @@ mvn_quiet() {
 
 maven_artifacts() {
     command -v mvn >/dev/null 2>&1 || return 1
-    local mvn=(mvn_quiet) pom status=0 artifact
+    local pom status=0 artifact
     # The React Native harness's two system-scope jars (made by its suite) only need to exist here.
     local placeholder=$PREFETCH_DIR/placeholder.jar
     : >"$placeholder"
     for pom in bindings/kotlin bindings/android/jvm-test bindings/flutter/android/jvm-test \
         bindings/react-native/android/jvm-test bindings/android/aar bindings/android/aar/tools; do
-        "${mvn[@]}" -f "$ROOT/$pom/pom.xml" dependency:go-offline "-Dreact.android.jar=$placeholder" \
+        mvn_quiet -f "$ROOT/$pom/pom.xml" dependency:go-offline "-Dreact.android.jar=$placeholder" \
             "-Dandroid.all.jar=$placeholder" || {
             log "maven: $pom incomplete"
             status=1
@@ -93,13 +87,13 @@ maven_artifacts() {
     done
     # The adapters depend on the Kotlin API, which their suite installs first: their libraries one by one.
     local adapters=$ROOT/bindings/kotlin-adapters/pom.xml
-    for artifact in "com.squareup.okhttp3:okhttp-jvm:$(pom_property okhttp.version "$adapters")" \
-        "com.squareup.retrofit2:retrofit:$(pom_property retrofit.version "$adapters")" \
-        "com.squareup.retrofit2:converter-gson:$(pom_property retrofit.version "$adapters")" \
-        "io.ktor:ktor-client-core-jvm:$(pom_property ktor.version "$adapters")" \
-        "org.jetbrains.kotlinx:kotlinx-coroutines-core-jvm:$(pom_property coroutines.version "$adapters")" \
-        "org.junit.jupiter:junit-jupiter:$(pom_property junit.version "$adapters")"; do
-        "${mvn[@]}" dependency:get "-Dartifact=$artifact" || {
+    for artifact in "com.squareup.okhttp3:okhttp-jvm:$(artifact_pom_property okhttp.version "$adapters")" \
+        "com.squareup.retrofit2:retrofit:$(artifact_pom_property retrofit.version "$adapters")" \
+        "com.squareup.retrofit2:converter-gson:$(artifact_pom_property retrofit.version "$adapters")" \
+        "io.ktor:ktor-client-core-jvm:$(artifact_pom_property ktor.version "$adapters")" \
+        "org.jetbrains.kotlinx:kotlinx-coroutines-core-jvm:$(artifact_pom_property coroutines.version "$adapters")" \
+        "org.junit.jupiter:junit-jupiter:$(artifact_pom_property junit.version "$adapters")"; do
+        mvn_quiet dependency:get "-Dartifact=$artifact" || {
             log "maven: $artifact not fetched"
             status=1
         }
@@ -108,7 +102,7 @@ maven_artifacts() {
     local rn=scripts/test-react-native-android.sh
     for artifact in "com.facebook.react:react-android:$(sed -n 's/^REACT_ANDROID=//p' "$rn"):aar:release" \
         "org.robolectric:android-all:$(sed -n 's/^ANDROID_ALL=//p' "$rn")"; do
-        "${mvn[@]}" dependency:get -Dtransitive=false "-Dartifact=$artifact" || {
+        mvn_quiet dependency:get -Dtransitive=false "-Dartifact=$artifact" || {
             log "maven: $artifact not fetched"
             status=1
         }

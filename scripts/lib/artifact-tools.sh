@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # Shared by the artifact scripts (build-aar.sh, check-aar.sh, check-xcframework.sh, test-artifacts.sh).
 
-# shellcheck source=prefetch.sh
+# shellcheck source=lib/prefetch.sh
 . "$(dirname "${BASH_SOURCE[0]}")/prefetch.sh"
 
 # artifact_tools_ensure COMMAND:PACKAGE...: installs with apt-get (as root, or with sudo) the Debian package of
@@ -13,19 +13,8 @@ artifact_tools_ensure() {
     done
     [ "${#missing[@]}" -eq 0 ] && return 0
     echo "==> installing ${missing[*]}"
-    local sudo=()
-    if [ "$(id -u)" -ne 0 ]; then
-        command -v sudo >/dev/null 2>&1 || {
-            echo "!! need root (or sudo) to install: ${missing[*]}" >&2
-            return 1
-        }
-        sudo=(sudo)
-    fi
     prefetch_wait apt
-    # Other scripts may be installing at the same moment: wait for dpkg's lock instead of failing.
-    "${sudo[@]}" apt-get -o DPkg::Lock::Timeout=600 update -qq &&
-        "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
-            --no-install-recommends "${missing[@]}" >/dev/null
+    apt_install "${missing[@]}" >/dev/null
 }
 
 # artifact_pom_property NAME POM: the value of <NAME> in POM's <properties>.

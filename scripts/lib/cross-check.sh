@@ -9,7 +9,7 @@
 # cross_check_finish 0. Every step ends the script through cross_check_finish on failure, with the one
 # "N passed, N failed" line CI sums.
 
-# shellcheck source=prefetch.sh
+# shellcheck source=lib/prefetch.sh
 . "$(dirname "${BASH_SOURCE[0]}")/prefetch.sh"
 
 # NAME (android-check, ios-check) and whether clippy runs (1 or 0). Installs what is missing with apt-get,
@@ -41,20 +41,8 @@ cross_toolchain_setup() {
     command -v llvm-ar >/dev/null 2>&1 || missing+=(llvm)
     if [ "${#missing[@]}" -gt 0 ]; then
         echo "==> installing ${missing[*]}"
-        local sudo=()
-        if [ "$(id -u)" -ne 0 ]; then
-            if command -v sudo >/dev/null 2>&1; then
-                sudo=(sudo)
-            else
-                echo "!! need root (or sudo) to install: ${missing[*]}"
-                return 1
-            fi
-        fi
         prefetch_wait apt
-        # Other scripts may be installing at the same moment: wait for dpkg's lock instead of failing.
-        if ! "${sudo[@]}" apt-get -o DPkg::Lock::Timeout=600 update -qq ||
-            ! "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
-                --no-install-recommends "${missing[@]}"; then
+        if ! apt_install "${missing[@]}"; then
             echo "!! apt-get could not install: ${missing[*]}"
             return 1
         fi

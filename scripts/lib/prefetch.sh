@@ -9,6 +9,23 @@ PREFETCH_DIR=${CARGO_TARGET_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && 
 case $PREFETCH_DIR in /*) ;; *) PREFETCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/$PREFETCH_DIR ;; esac
 PREFETCH_DIR=$PREFETCH_DIR/prefetch
 
+# apt_install PACKAGE...: installs Debian packages with apt-get, as root or with sudo, waiting for dpkg's lock
+# when another script is installing at the same moment. Callers other than the prefetch itself wait for it
+# first (prefetch_wait apt). Returns non-zero when it cannot install.
+apt_install() {
+    local sudo=()
+    if [ "$(id -u)" -ne 0 ]; then
+        if ! command -v sudo >/dev/null 2>&1; then
+            echo "!! need root (or sudo) to install: $*" >&2
+            return 1
+        fi
+        sudo=(sudo)
+    fi
+    "${sudo[@]}" apt-get -o DPkg::Lock::Timeout=600 update -qq &&
+        "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
+            --no-install-recommends "$@"
+}
+
 # prefetch_wait NAME (apt, maven, npm): returns once no background prefetch of NAME is running.
 prefetch_wait() {
     local marker=$PREFETCH_DIR/$1.running pid waited=0

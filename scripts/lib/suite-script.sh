@@ -1,7 +1,7 @@
 # Shared by the suite scripts (test-kotlin.sh, test-android-jvm.sh, test-swift.sh): each ends with one
 # "N passed, N failed" line (what scripts/test.sh sums) and its time, and exits non-zero unless it passed.
 
-# shellcheck source=prefetch.sh
+# shellcheck source=lib/prefetch.sh
 . "$(dirname "${BASH_SOURCE[0]}")/prefetch.sh"
 
 # NAME: starts the suite's clock.
