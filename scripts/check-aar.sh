@@ -9,7 +9,9 @@
 #   r8         R8 shrinks a small app that calls the API (bindings/android/aar/src/test/kotlin) with the AAR's
 #              consumer rules only, and what is reached by reflection survives with its names:
 #              r8-jni     the class and static method Rust calls over JNI (name and descriptor read from the
-#                         Rust sources), and the native method the JVM binds to Rust's exported symbol
+#                         Rust sources), the native method the JVM binds to Rust's exported symbol, and what
+#                         the request path's Rust reaches by name (NativeFailure's constructor,
+#                         NativeCompletion's complete and fail)
 #              r8-uniffi  every class of the UniFFI bindings with every member's name (JNA maps their
 #                         methods to C symbols by name and their structures' fields by reflection)
 #              r8-jna     every class of JNA (its native dispatcher calls back into Java by name)
@@ -170,8 +172,14 @@ else
     grep -qE "native void $native_method\(android.content.Context\)" <<<"$shrunk" ||
         problems+=("native $native_class.$native_method(Context) is gone")
 fi
+# The Kotlin request path's classes Rust reaches by name (bindings/src/jni/): NativeFailure's constructor
+# and NativeCompletion's two methods.
+request_path=$(javap -cp "$work/r8.jar" -p -s dev.pinwire.internal.NativeFailure dev.pinwire.internal.NativeCompletion 2>&1)
+for member in "NativeFailure(byte[])" "void complete(byte[])" "void fail(byte[])"; do
+    grep -qF "$member;" <<<"$request_path" || problems+=("$member is gone")
+done
 if [ "${#problems[@]}" -eq 0 ]; then
-    pass "r8-jni ($trust_class.validate$trust_signature, native $native_class.$native_method)"
+    pass "r8-jni ($trust_class.validate$trust_signature, native $native_class.$native_method, NativeFailure(byte[]), NativeCompletion.complete/fail)"
 else
     fail r8-jni "${problems[*]}"
 fi

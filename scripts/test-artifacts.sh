@@ -182,6 +182,7 @@ if step "build-aar" scripts/build-aar.sh --out "$WORK/aar"; then
         fi
     }
     mutant platform-trust '-keep class dev.pinwire.android.PlatformTrust { *; }' r8-jni
+    mutant native-completion '-keep class dev.pinwire.internal.NativeCompletion {' r8-jni
     mutant uniffi '-keep class dev.pinwire.ffi.** { *; }' r8-uniffi
 fi
 

@@ -50,6 +50,15 @@ where
     Spawned(runtime().spawn(future))
 }
 
+/// Runs `future` on the bindings' runtime to its end; nothing waits for it (it reports its outcome
+/// itself).
+pub(crate) fn spawn_detached<F>(future: F)
+where
+    F: Future<Output = ()> + Send + 'static,
+{
+    drop(runtime().spawn(future));
+}
+
 /// Runs a synchronous constructor inside the runtime's context (reqwest's client needs one).
 pub(crate) fn enter<T>(f: impl FnOnce() -> T) -> T {
     let _guard = runtime().enter();

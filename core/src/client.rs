@@ -9,7 +9,7 @@
 
 use crate::cookies::{CookieStore, Jar};
 use crate::decode::DecodeLimits;
-use crate::error::{from_join_error, from_reqwest, Error, RedirectRefusal, TimeoutKind};
+use crate::error::{from_join_error, from_panic, from_reqwest, Error, RedirectRefusal, TimeoutKind};
 use crate::events::PinObserver;
 use crate::host::{Host, HostPattern};
 use crate::policy::Policy;
@@ -20,9 +20,11 @@ use crate::trust::TrustSource;
 use crate::update::live::Live;
 use crate::update::{UpdateError, UpdateOptions, UpdateOrigin, UpdateOutcome};
 use crate::verifier::{PinningVerifier, CURRENT_PORT};
+use futures_util::FutureExt;
 use rustls_pki_types::CertificateDer;
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
+use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -504,24 +506,26 @@ impl Client {
             Body::Bytes(bytes) => builder.body(bytes),
             Body::Stream(stream) => builder.body(stream),
         };
-        // The request runs as a task of its own, and this future only waits for it: the call timeout
-        // then fires on time even while the task's handshake waits for the platform or an observer
-        // (see the verifier), and a panic inside the request comes back as an error, not an unwind.
-        let send = AbortOnDrop(tokio::spawn(
-            FOLLOW_REDIRECTS.scope(follow, CURRENT_PORT.scope(port, builder.send())),
-        ));
+        let send = FOLLOW_REDIRECTS.scope(follow, CURRENT_PORT.scope(port, builder.send()));
         let result = match deadline {
-            Some(deadline) => tokio::time::timeout_at(deadline, send)
+            // With a deadline the request runs as a task of its own and this future only waits for it: the
+            // call timeout then fires on time even while the task's handshake waits for the platform or an
+            // observer (see the verifier).
+            Some(deadline) => tokio::time::timeout_at(deadline, AbortOnDrop(tokio::spawn(send)))
                 .await
                 .map_err(|_| Error::Timeout {
                     kind: TimeoutKind::Call,
                     url: url_text.clone(),
-                })?,
-            None => send.await,
+                })?
+                .map_err(|e| from_join_error(e, &url_text))?,
+            // Without one there is no timer to keep on time, and it runs inside this future: no hand-over
+            // to another thread and back for every request. A panic inside it is an error all the same.
+            None => AssertUnwindSafe(send)
+                .catch_unwind()
+                .await
+                .map_err(|panic| from_panic(panic.as_ref(), &url_text))?,
         };
-        let response = result
-            .map_err(|e| from_join_error(e, &url_text))?
-            .map_err(|e| from_reqwest(e, &url_text))?;
+        let response = result.map_err(|e| from_reqwest(e, &url_text))?;
         Ok(Response::new(response, deadline, decode))
     }
 

@@ -188,10 +188,15 @@ pub enum Error {
 /// panicked, [`Error::Cancelled`] when it was cancelled (its runtime shut down).
 pub(crate) fn from_join_error(error: tokio::task::JoinError, url: &str) -> Error {
     match error.try_into_panic() {
-        Ok(panic) => Error::Internal {
-            detail: format!("the request to {url} panicked: {}", panic_message(panic.as_ref())),
-        },
+        Ok(panic) => from_panic(panic.as_ref(), url),
         Err(_) => Error::Cancelled,
+    }
+}
+
+/// [`Error::Internal`] with the message of a panic inside the request to `url`.
+pub(crate) fn from_panic(payload: &(dyn std::any::Any + Send), url: &str) -> Error {
+    Error::Internal {
+        detail: format!("the request to {url} panicked: {}", panic_message(payload)),
     }
 }
 

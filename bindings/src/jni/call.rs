@@ -1,8 +1,11 @@
-//! One call on the JNI path: the request, then the response body, read on the caller's thread.
+//! One call on the JNI path: the request, then the response body.
 //!
-//! The Kotlin side blocks a thread of its IO dispatcher in these functions; the core's work is driven by
-//! the bindings' runtime, and the caller's thread only waits for it ([`crate::runtime::block_on`]).
+//! The request runs as a task on the bindings' runtime, which hands the response head to the Kotlin
+//! coroutine waiting for it ([`Completion`]); no Kotlin thread waits meanwhile. Body reads take what has
+//! arrived, on the caller's thread; when nothing has, a task waits for the next piece and resumes the
+//! caller, which then reads it.
 
+use super::completion::Completion;
 use super::wire;
 use crate::client::{timeout, BODY_START_LIMIT};
 use crate::error::PinwireError;
@@ -10,6 +13,7 @@ use crate::runtime;
 use bytes::Bytes;
 use std::future::Future;
 use std::pin::pin;
+use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
@@ -35,7 +39,7 @@ pub(super) enum Read {
     Data(Bytes),
     /// The end of the body.
     End,
-    /// Nothing has arrived yet (only when asked not to wait).
+    /// Nothing has arrived yet.
     WouldBlock,
 }
 
@@ -108,24 +112,33 @@ impl Call {
         }
     }
 
+    /// The request `parts` describe, for this call (which must still be open).
+    pub(super) fn request(&self, parts: RequestParts) -> Result<pinwire::Request, PinwireError> {
+        self.check_open()?;
+        request_from(parts)
+    }
+
+    /// Sends `request` as a task on the runtime; its outcome goes to `completion` (see [`Call::respond`]).
+    pub(super) fn start(call: Arc<Call>, request: pinwire::Request, completion: Completion) {
+        runtime::spawn_detached(async move {
+            let outcome = call.respond(request).await;
+            completion.deliver(outcome);
+        });
+    }
+
     /// Sends the request and waits for the response head; keeps the body for [`Call::read`]. Returns
     /// the head and what of the body had already arrived (up to 64 KiB), encoded for Kotlin.
-    pub(super) fn execute(&self, parts: RequestParts) -> Result<Vec<u8>, PinwireError> {
-        self.check_open()?;
-        let request = request_from(parts)?;
-        let mut response = runtime::block_on(async {
-            tokio::select! {
-                biased;
-                _ = self.released.cancelled() => Err(PinwireError::Closed { what: "response".into() }),
-                result = self.client.execute_cancellable(request, &self.cancel) => result.map_err(PinwireError::from),
-            }
-        })?;
-        // Reading sets reqwest's read timer, which needs the runtime's context.
-        let body_start = runtime::enter(|| response.take_ready(BODY_START_LIMIT));
+    async fn respond(&self, request: pinwire::Request) -> Result<Vec<u8>, PinwireError> {
+        let mut response = tokio::select! {
+            biased;
+            _ = self.released.cancelled() => Err(PinwireError::Closed { what: "response".into() }),
+            result = self.client.execute_cancellable(request, &self.cancel) => result.map_err(PinwireError::from),
+        }?;
+        let body_start = response.take_ready(BODY_START_LIMIT);
         let more = !response.is_complete();
         let head = wire::head(&response, &body_start, more);
         if more {
-            let mut body = self.body.blocking_lock();
+            let mut body = self.body.lock().await;
             // Released meanwhile: the response is dropped here, not kept in a call nobody can reach.
             if !self.released.is_cancelled() {
                 body.response = Some(response);
@@ -134,56 +147,81 @@ impl Call {
         Ok(head)
     }
 
-    /// Up to `max` bytes of the body: waits for the next piece unless `wait` is false.
-    pub(super) fn read(&self, max: usize, wait: bool) -> Result<Read, PinwireError> {
+    /// Up to `max` bytes of the body that have arrived, without waiting: [`Read::WouldBlock`] when none
+    /// have (then [`Call::await_body`] says when some have).
+    pub(super) fn read(&self, max: usize) -> Result<Read, PinwireError> {
         self.check_open()?;
         if max == 0 {
             return Ok(Read::Data(Bytes::new()));
         }
-        let mut body = if wait {
-            self.body.blocking_lock()
-        } else {
-            match self.body.try_lock() {
-                Ok(body) => body,
-                Err(_) => return Ok(Read::WouldBlock),
-            }
+        // Held by a wait of `await_body`: nothing has arrived.
+        let Ok(mut body) = self.body.try_lock() else {
+            return Ok(Read::WouldBlock);
         };
-        loop {
-            if !body.pending.is_empty() {
-                let n = max.min(body.pending.len());
-                return Ok(Read::Data(body.pending.split_to(n)));
+        if !body.pending.is_empty() {
+            let n = max.min(body.pending.len());
+            return Ok(Read::Data(body.pending.split_to(n)));
+        }
+        let Some(response) = body.response.as_mut() else {
+            return Ok(Read::End);
+        };
+        // The core's read sets a timer, which needs the runtime's context; a read that is not ready
+        // loses nothing when dropped (the core takes a frame only once it is there).
+        match runtime::enter(|| poll_once(response.chunk())) {
+            None => Ok(Read::WouldBlock),
+            Some(Err(e)) => Err(e.into()),
+            Some(Ok(None)) => {
+                body.response = None;
+                Ok(Read::End)
             }
-            let Some(response) = body.response.as_mut() else {
-                return Ok(Read::End);
-            };
-            let next = if wait {
-                let (cancel, released) = (&self.cancel, &self.released);
-                runtime::block_on(async {
-                    tokio::select! {
-                        biased;
-                        _ = cancel.cancelled() => Some(Err(PinwireError::Cancelled)),
-                        _ = released.cancelled() => None,
-                        chunk = response.chunk() => Some(chunk.map_err(PinwireError::from)),
-                    }
+            Some(Ok(Some(chunk))) => {
+                let n = max.min(chunk.len());
+                body.pending = chunk;
+                Ok(Read::Data(body.pending.split_to(n)))
+            }
+        }
+    }
+
+    /// Waits, as a task on the runtime, until [`Call::read`] has something to return (bytes, the end or
+    /// an error), then tells `completion` (with no bytes: the reading happens on the caller's thread, so
+    /// nothing is written into the caller's array from here, not even after the caller gave up).
+    pub(super) fn await_body(call: Arc<Call>, completion: Completion) {
+        runtime::spawn_detached(async move {
+            let outcome = call.readable().await;
+            completion.deliver(outcome.map(|()| Vec::new()));
+        });
+    }
+
+    async fn readable(&self) -> Result<(), PinwireError> {
+        self.check_open()?;
+        let mut body = self.body.lock().await;
+        if !body.pending.is_empty() {
+            return Ok(());
+        }
+        let Some(response) = body.response.as_mut() else {
+            return Ok(());
+        };
+        let next = tokio::select! {
+            biased;
+            _ = self.cancel.cancelled() => return Err(PinwireError::Cancelled),
+            _ = self.released.cancelled() => None,
+            chunk = response.chunk() => Some(chunk),
+        };
+        match next {
+            None => {
+                body.response = None;
+                Err(PinwireError::Closed {
+                    what: "response body".into(),
                 })
-            } else {
-                // The core's read sets a timer, which needs the runtime's context; a read that is not
-                // ready loses nothing when dropped (the core takes a frame only once it is there).
-                match runtime::enter(|| poll_once(response.chunk())) {
-                    Some(chunk) => Some(chunk.map_err(PinwireError::from)),
-                    None => return Ok(Read::WouldBlock),
-                }
-            };
-            match next {
-                None => {
-                    body.response = None;
-                    return Err(PinwireError::Closed {
-                        what: "response body".into(),
-                    });
-                }
-                Some(Err(e)) => return Err(e),
-                Some(Ok(None)) => body.response = None,
-                Some(Ok(Some(chunk))) => body.pending = chunk,
+            }
+            Some(Err(e)) => Err(e.into()),
+            Some(Ok(None)) => {
+                body.response = None;
+                Ok(())
+            }
+            Some(Ok(Some(chunk))) => {
+                body.pending = chunk;
+                Ok(())
             }
         }
     }

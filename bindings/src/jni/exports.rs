@@ -4,7 +4,8 @@
 //! as `dev.pinwire.internal.NativeFailure` carrying the error in UniFFI's encoding (a panic becomes
 //! `PinwireError::Internal`), which Kotlin maps like every UniFFI error. Local references are those of
 //! the native method's own frame, freed when it returns; the header loop frees its elements as it goes.
-//! No Rust thread calls into the JVM here, so no thread is ever attached.
+//! The runtime's threads call into the JVM to complete calls ([`super::completion`]): each is attached
+//! once, as a daemon, and detached when it ends ([`with_attached_env`]).
 //!
 //! `#[no_mangle]` is the `unsafe`-linted part of each function: the JVM finds a native method by its
 //! exported symbol, a promise the linker cannot check. The signatures are the JNI ones for the static
@@ -12,12 +13,14 @@
 
 use super::body::BodyChannel;
 use super::call::{Call, Read, RequestParts};
+use super::completion::Completion;
 use super::{handles, wire};
 use crate::error::PinwireError;
 use ::jni::errors::{Error as JniError, ErrorPolicy};
-use ::jni::objects::{JByteArray, JClass, JObjectArray, JString, JThrowable};
-use ::jni::sys::{jint, jlong};
-use ::jni::{jni_sig, jni_str, Env, EnvUnowned};
+use ::jni::objects::{JByteArray, JClass, JObject, JObjectArray, JString, JThrowable};
+use ::jni::sys::{self, jint, jlong};
+use ::jni::{jni_sig, jni_str, Env, EnvUnowned, JavaVM};
+use std::cell::Cell;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -104,13 +107,56 @@ pub extern "system" fn Java_dev_pinwire_internal_NativeCalls_newCall<'caller>(
         .resolve::<ThrowNativeFailure>()
 }
 
-/// `NativeCalls.execute(call, method, url, headers, body, bodyHandle, callTimeoutNanos, decompress,
-/// followRedirects): ByteArray`: blocks until the response head is in; returns it encoded (see
-/// `wire::head`). `bodyHandle` is a streamed body (from `openBody`), 0 for none; a negative timeout means
-/// none; `decompress` is 1 or 0 to override the client's setting, negative to keep it.
+/// The request's fields as Kotlin passes them to `start`: strings and arrays read here, on the
+/// native method's thread.
+#[allow(clippy::too_many_arguments)] // one argument per request field, as the JNI signature has them
+fn request_parts<'caller>(
+    env: &mut Env<'caller>,
+    method: &JString<'caller>,
+    url: &JString<'caller>,
+    headers: &JObjectArray<'caller, JString<'caller>>,
+    body: &JByteArray<'caller>,
+    body_handle: jlong,
+    call_timeout_nanos: jlong,
+    decompress: jint,
+    follow_redirects: bool,
+) -> Result<RequestParts, Failure> {
+    let count = headers.len(env)?;
+    let mut header_strings = Vec::with_capacity(count);
+    for index in 0..count {
+        let element = headers.get_element(env, index)?;
+        header_strings.push(element.try_to_string(env)?);
+        // Freed now: a request may carry more headers than the frame's guaranteed 16 references.
+        env.delete_local_ref(element);
+    }
+    Ok(RequestParts {
+        method: method.try_to_string(env)?,
+        url: url.try_to_string(env)?,
+        headers: header_strings,
+        body: if body.is_null() {
+            None
+        } else {
+            Some(env.convert_byte_array(body)?)
+        },
+        stream: match body_handle {
+            0 => None,
+            stream => Some(handles::body(handle(stream))?.take_body()?),
+        },
+        call_timeout: u64::try_from(call_timeout_nanos).ok().map(Duration::from_nanos),
+        decompress: (decompress >= 0).then_some(decompress != 0),
+        follow_redirects,
+    })
+}
+
+/// `NativeCalls.start(call, method, url, headers, body, bodyHandle, callTimeoutNanos, decompress,
+/// followRedirects, completion)`: sends the request on the runtime and returns at once; the response
+/// head (encoded, see `wire::head`) or the error reaches `completion` (a `NativeCompletion`) from the
+/// runtime's thread. `bodyHandle` is a streamed body (from `openBody`), 0 for none; a negative timeout
+/// means none; `decompress` is 1 or 0 to override the client's setting, negative to keep it. A failure
+/// before the request is under way (a bad handle, a bad header) is thrown here instead.
 #[no_mangle]
 #[allow(clippy::too_many_arguments)] // the JNI signature: one argument per request field
-pub extern "system" fn Java_dev_pinwire_internal_NativeCalls_execute<'caller>(
+pub extern "system" fn Java_dev_pinwire_internal_NativeCalls_start<'caller>(
     mut unowned_env: EnvUnowned<'caller>,
     _class: JClass<'caller>,
     call: jlong,
@@ -122,44 +168,33 @@ pub extern "system" fn Java_dev_pinwire_internal_NativeCalls_execute<'caller>(
     call_timeout_nanos: jlong,
     decompress: jint,
     follow_redirects: bool,
-) -> JByteArray<'caller> {
+    completion: JObject<'caller>,
+) {
     unowned_env
-        .with_env(|env| -> Result<JByteArray<'caller>, Failure> {
+        .with_env(|env| -> Result<(), Failure> {
             let call = handles::call(handle(call))?;
-            let count = headers.len(env)?;
-            let mut header_strings = Vec::with_capacity(count);
-            for index in 0..count {
-                let element = headers.get_element(env, index)?;
-                header_strings.push(element.try_to_string(env)?);
-                // Freed now: a request may carry more headers than the frame's guaranteed 16 references.
-                env.delete_local_ref(element);
-            }
-            let parts = RequestParts {
-                method: method.try_to_string(env)?,
-                url: url.try_to_string(env)?,
-                headers: header_strings,
-                body: if body.is_null() {
-                    None
-                } else {
-                    Some(env.convert_byte_array(&body)?)
-                },
-                stream: match body_handle {
-                    0 => None,
-                    stream => Some(handles::body(handle(stream))?.take_body()?),
-                },
-                call_timeout: u64::try_from(call_timeout_nanos).ok().map(Duration::from_nanos),
-                decompress: (decompress >= 0).then_some(decompress != 0),
+            let parts = request_parts(
+                env,
+                &method,
+                &url,
+                &headers,
+                &body,
+                body_handle,
+                call_timeout_nanos,
+                decompress,
                 follow_redirects,
-            };
-            let head = call.execute(parts)?;
-            Ok(env.byte_array_from_slice(&head)?)
+            )?;
+            let request = call.request(parts)?;
+            let completion = Completion::new(env, &completion)?;
+            Call::start(call, request, completion);
+            Ok(())
         })
         .resolve::<ThrowNativeFailure>()
 }
 
-/// `NativeCalls.read(call, into, offset, length, wait): Int`: copies up to `length` body bytes into
-/// `into[offset..]`; returns how many, -1 at the end of the body, or -2 when `wait` is false and nothing
-/// has arrived yet.
+/// `NativeCalls.read(call, into, offset, length): Int`: copies up to `length` body bytes that have
+/// arrived into `into[offset..]`; returns how many, -1 at the end of the body, or -2 when nothing has
+/// arrived yet (`awaitBody` then says when something has).
 #[no_mangle]
 pub extern "system" fn Java_dev_pinwire_internal_NativeCalls_read<'caller>(
     mut unowned_env: EnvUnowned<'caller>,
@@ -168,7 +203,6 @@ pub extern "system" fn Java_dev_pinwire_internal_NativeCalls_read<'caller>(
     into: JByteArray<'caller>,
     offset: jint,
     length: jint,
-    wait: bool,
 ) -> jint {
     unowned_env
         .with_env(|env| -> Result<jint, Failure> {
@@ -180,7 +214,7 @@ pub extern "system" fn Java_dev_pinwire_internal_NativeCalls_read<'caller>(
             if start.checked_add(max).is_none_or(|end| end > size) {
                 return Err(bad_range(offset, length, size).into());
             }
-            match call.read(max, wait)? {
+            match call.read(max)? {
                 Read::Data(bytes) => {
                     // SAFETY: `bytes` is a live, initialised `[u8]` of `bytes.len()` elements; `i8` has the
                     // size and alignment of `u8` and every bit pattern is valid, so the same memory read as
@@ -192,6 +226,25 @@ pub extern "system" fn Java_dev_pinwire_internal_NativeCalls_read<'caller>(
                 Read::End => Ok(-1),
                 Read::WouldBlock => Ok(-2),
             }
+        })
+        .resolve::<ThrowNativeFailure>()
+}
+
+/// `NativeCalls.awaitBody(call, completion)`: returns at once; `completion` (a `NativeCompletion`) is
+/// completed, with no bytes, from the runtime's thread once `read` has something to return, or failed
+/// with the body's error.
+#[no_mangle]
+pub extern "system" fn Java_dev_pinwire_internal_NativeCalls_awaitBody<'caller>(
+    mut unowned_env: EnvUnowned<'caller>,
+    _class: JClass<'caller>,
+    call: jlong,
+    completion: JObject<'caller>,
+) {
+    unowned_env
+        .with_env(|env| -> Result<(), Failure> {
+            let call = handles::call(handle(call))?;
+            Call::await_body(call, Completion::new(env, &completion)?);
+            Ok(())
         })
         .resolve::<ThrowNativeFailure>()
 }
@@ -325,4 +378,75 @@ pub extern "system" fn Java_dev_pinwire_internal_NativeCalls_handleCount<'caller
     unowned_env
         .with_env(|_env| -> Result<jlong, Failure> { Ok(handles::count() as jlong) })
         .resolve::<ThrowNativeFailure>()
+}
+
+/// Runs `f` with the JVM's environment on this thread, one of the runtime's, attaching the thread first
+/// if nothing has: once, as a daemon (a runtime thread never keeps the JVM from exiting), detached when
+/// the thread ends.
+pub(super) fn with_attached_env<T>(
+    f: impl FnOnce(&mut Env<'_>) -> ::jni::errors::Result<T>,
+) -> ::jni::errors::Result<T> {
+    let vm = JavaVM::singleton()?;
+    DAEMON.with(|attachment| attachment.ensure(&vm))?;
+    vm.attach_current_thread(f)
+}
+
+/// This thread's attachment to the JVM, when it made one itself.
+struct DaemonAttachment {
+    /// The JVM this thread attached to (null until then).
+    vm: Cell<*mut sys::JavaVM>,
+    /// Attached already (by this or other code): nothing to do.
+    attached: Cell<bool>,
+}
+
+thread_local! {
+    static DAEMON: DaemonAttachment = const {
+        DaemonAttachment { vm: Cell::new(std::ptr::null_mut()), attached: Cell::new(false) }
+    };
+}
+
+impl DaemonAttachment {
+    fn ensure(&self, vm: &JavaVM) -> ::jni::errors::Result<()> {
+        if self.attached.get() {
+            return Ok(());
+        }
+        let raw = vm.get_raw();
+        let mut env: *mut std::ffi::c_void = std::ptr::null_mut();
+        // SAFETY: `raw` is the JVM that loaded this library (jni's singleton, set by the native method
+        // that started the call), valid for the life of the process; GetEnv (JNI 1.2) only writes the
+        // out-pointer, which lives for the call.
+        let code = unsafe { ((**raw).v1_2.GetEnv)(raw, &mut env, sys::JNI_VERSION_1_4) };
+        if code == sys::JNI_OK {
+            // Attached by other code (which then owns the detaching).
+            self.attached.set(true);
+            return Ok(());
+        }
+        let mut args = sys::JavaVMAttachArgs {
+            version: sys::JNI_VERSION_1_4,
+            name: c"pinwire".as_ptr().cast_mut(),
+            group: std::ptr::null_mut(),
+        };
+        // SAFETY: as above for `raw`; AttachCurrentThreadAsDaemon (JNI 1.4) reads `args` (a live struct
+        // whose name is a static NUL-terminated string the JVM copies) and writes the out-pointer.
+        let code = unsafe {
+            ((**raw).v1_4.AttachCurrentThreadAsDaemon)(raw, &mut env, (&mut args as *mut sys::JavaVMAttachArgs).cast())
+        };
+        ::jni::errors::jni_error_code_to_result(code)?;
+        self.vm.set(raw);
+        self.attached.set(true);
+        Ok(())
+    }
+}
+
+impl Drop for DaemonAttachment {
+    fn drop(&mut self) {
+        let raw = self.vm.get();
+        if !raw.is_null() {
+            // SAFETY: this thread attached itself to `raw` (see `ensure`) and is ending: no JNI frame of
+            // its own is live while its thread-locals are destroyed.
+            unsafe {
+                ((**raw).v1_1.DetachCurrentThread)(raw);
+            }
+        }
+    }
 }

@@ -5,10 +5,12 @@
 //! per body chunk; a plain JNI method costs well under one. Kotlin holds numbers ([`handles`]) instead of
 //! pointers, so a closed or made-up handle is an exception, never a dangling pointer. Errors cross in
 //! UniFFI's own encoding ([`wire`]), so Kotlin maps them to exceptions in the one place it maps UniFFI's.
-//! The `unsafe` this needs is all in [`exports`].
+//! The `unsafe` this needs is all in [`exports`]: the native methods, and attaching the runtime's threads
+//! that complete calls.
 
 mod body;
 mod call;
+mod completion;
 #[allow(unsafe_code)]
 mod exports;
 mod handles;

@@ -9,7 +9,7 @@ import kotlinx.coroutines.withContext
  * thread, and makes a write that waits, or any later one, fail with a [dev.pinwire.ClosedException].
  */
 internal class NativeBodyWriter(contentLength: Long) {
-    /** The handle [NativeCalls.execute] takes the body from. */
+    /** The handle [NativeCalls.start] takes the body from. */
     val handle: Long = NativeCall.mapped { NativeCalls.openBody(contentLength) }
 
     /**

@@ -10,10 +10,8 @@ import dev.pinwire.ffi.FfiConverterTypePinwireError
 import dev.pinwire.ffi.FfiConverterUShort
 import dev.pinwire.toKotlin
 import java.nio.ByteBuffer
-import kotlin.coroutines.EmptyCoroutineContext
 import kotlin.coroutines.resumeWithException
-import kotlinx.coroutines.Dispatchers
-import kotlinx.coroutines.Runnable
+import kotlinx.coroutines.CancellableContinuation
 import kotlinx.coroutines.suspendCancellableCoroutine
 
 /**
@@ -54,6 +52,27 @@ internal class NativeHead(
     val body: NativeBody?,
 )
 
+/**
+ * Where the Rust side hands over one call's outcome, once, from a thread of its runtime (see
+ * `bindings/src/jni/completion.rs`). The caller's coroutine resumes through its own dispatcher; only a
+ * caller on [kotlinx.coroutines.Dispatchers.Unconfined] would go on running on that thread.
+ */
+internal class NativeCompletion(
+    private val continuation: CancellableContinuation<ByteArray>,
+    private val call: Long,
+) {
+    /** The encoded response head (see [NativeCall.execute]); an empty array after `awaitBody`. */
+    fun complete(head: ByteArray) {
+        // Cancelled after the head was handed over but before the caller ran: released too.
+        continuation.resume(head) { _, _, _ -> runCatching { NativeCall.release(call) } }
+    }
+
+    /** The error, in UniFFI's encoding. */
+    fun fail(encoded: ByteArray) {
+        continuation.resumeWithException(runCatching { NativeCall.exception(encoded) }.getOrElse { it })
+    }
+}
+
 /** The JNI request path: the one place its failures become Pinwire's exceptions. */
 internal object NativeCall {
     /**
@@ -64,34 +83,21 @@ internal object NativeCall {
         try {
             return block()
         } catch (failure: NativeFailure) {
-            throw FfiConverterTypePinwireError.read(ByteBuffer.wrap(failure.encoded)).toKotlin()
+            throw exception(failure.encoded)
         }
     }
+
+    /** The exception for an error in UniFFI's encoding, as the UniFFI path throws it. */
+    fun exception(encoded: ByteArray): Throwable =
+        FfiConverterTypePinwireError.read(ByteBuffer.wrap(encoded)).toKotlin()
 
     fun cancel(handle: Long) = mapped { NativeCalls.cancel(handle) }
 
     fun release(handle: Long) = mapped { NativeCalls.release(handle) }
 
     /**
-     * Runs the blocking [block] on the IO dispatcher and suspends until it returns. Cancelling the caller
-     * releases [handle] (which ends [block] at once) and resumes the caller without waiting for it.
-     */
-    suspend fun <T> onIo(handle: Long, block: () -> T): T = suspendCancellableCoroutine { continuation ->
-        continuation.invokeOnCancellation { release(handle) }
-        Dispatchers.IO.dispatch(
-            EmptyCoroutineContext,
-            Runnable {
-                runCatching { mapped(block) }.fold(
-                    // Cancelled after this result was handed over but before the caller ran: released too.
-                    { value -> continuation.resume(value) { _, _, _ -> release(handle) } },
-                    { failure -> continuation.resumeWithException(failure) },
-                )
-            },
-        )
-    }
-
-    /**
-     * Sends [request] on [client] (a client handle) and returns the response head. [bodyHandle] is the
+     * Sends [request] on [client] (a client handle) and returns the response head. No thread waits for
+     * it: the Rust runtime resumes this coroutine through a [NativeCompletion]. [bodyHandle] is the
      * request's streamed body (see [NativeBodyWriter]), 0 when its body, if any, goes as bytes. The body's
      * content type is sent when the request has no `content-type` header of its own.
      */
@@ -114,11 +120,17 @@ internal object NativeCall {
                 true -> 1
                 false -> 0
             }
-            onIo(call) {
-                NativeCalls.execute(
-                    call, request.method, request.url, headers, bytes, bodyHandle, timeout, decompress,
-                    request.followRedirects,
-                )
+            suspendCancellableCoroutine<ByteArray> { continuation ->
+                // Cancelling the caller releases the call: its request stops, its completion comes to nothing.
+                continuation.invokeOnCancellation { release(call) }
+                try {
+                    NativeCalls.start(
+                        call, request.method, request.url, headers, bytes, bodyHandle, timeout, decompress,
+                        request.followRedirects, NativeCompletion(continuation, call),
+                    )
+                } catch (failure: NativeFailure) {
+                    continuation.resumeWithException(exception(failure.encoded))
+                }
             }
         } catch (e: Throwable) {
             release(call)
@@ -151,17 +163,31 @@ internal class NativeBody(private val call: Long) {
 
     /**
      * Up to [length] bytes into [into] at [offset]: the count, or [NativeCalls.END]. Takes what has
-     * arrived without leaving the calling thread; waits on the IO dispatcher otherwise.
+     * arrived; when nothing has, suspends (no thread waits) until something has.
      */
     suspend fun read(into: ByteArray, offset: Int, length: Int): Int {
-        val n = tryRead(into, offset, length)
-        if (n != WOULD_BLOCK) return n
-        return NativeCall.onIo(call) { NativeCalls.read(call, into, offset, length, true) }
+        while (true) {
+            val n = tryRead(into, offset, length)
+            if (n != WOULD_BLOCK) return n
+            awaitBody()
+        }
     }
 
     /** [read] without waiting: [WOULD_BLOCK] when nothing has arrived. */
     fun tryRead(into: ByteArray, offset: Int, length: Int): Int =
-        NativeCall.mapped { NativeCalls.read(call, into, offset, length, false) }
+        NativeCall.mapped { NativeCalls.read(call, into, offset, length) }
+
+    /** Suspends until [tryRead] has something to return. Cancelling the caller releases the call. */
+    private suspend fun awaitBody() {
+        suspendCancellableCoroutine<ByteArray> { continuation ->
+            continuation.invokeOnCancellation { NativeCall.release(call) }
+            try {
+                NativeCalls.awaitBody(call, NativeCompletion(continuation, call))
+            } catch (failure: NativeFailure) {
+                continuation.resumeWithException(NativeCall.exception(failure.encoded))
+            }
+        }
+    }
 
     /** The next piece: waits for data, then adds what has already arrived (up to [CHUNK_LIMIT]). */
     suspend fun chunk(): ByteArray? {

@@ -19,13 +19,14 @@ internal object NativeCalls {
     @JvmStatic external fun newCall(client: Long): Long
 
     /**
-     * Sends the request and blocks until the response head is in. Returns the head and the start of the
-     * body, encoded (see [NativeCall]). [headers] alternates names and values; [bodyHandle] is a streamed
-     * body from [openBody] (0 for none, else [body] is null); a negative [callTimeoutNanos] means none;
-     * [decompress] is 1 or 0 to override the client's setting, negative to keep it; [followRedirects] false
-     * returns a redirect as the response.
+     * Sends the request on the Rust runtime and returns at once; the response head and the start of the
+     * body (encoded, see [NativeCall]) or the error reach [completion] later, from a thread of that runtime.
+     * [headers] alternates names and values; [bodyHandle] is a streamed body from [openBody] (0 for none,
+     * else [body] is null); a negative [callTimeoutNanos] means none; [decompress] is 1 or 0 to override the
+     * client's setting, negative to keep it; [followRedirects] false returns a redirect as the response.
+     * Throws [NativeFailure] when the request cannot start (a released handle, a header that is not valid).
      */
-    @JvmStatic external fun execute(
+    @JvmStatic external fun start(
         call: Long,
         method: String,
         url: String,
@@ -35,7 +36,8 @@ internal object NativeCalls {
         callTimeoutNanos: Long,
         decompress: Int,
         followRedirects: Boolean,
-    ): ByteArray
+        completion: NativeCompletion,
+    )
 
     /** A request body to write while it is sent, of [contentLength] bytes (unknown when negative). */
     @JvmStatic external fun openBody(contentLength: Long): Long
@@ -56,10 +58,16 @@ internal object NativeCalls {
     @JvmStatic external fun bodyWritten(body: Long): Long
 
     /**
-     * Copies up to [length] body bytes into [into] at [offset]: the count, [END] at the end of the body,
-     * or [WOULD_BLOCK] when [wait] is false and nothing has arrived.
+     * Copies up to [length] body bytes that have arrived into [into] at [offset]: the count, [END] at the
+     * end of the body, or [WOULD_BLOCK] when nothing has arrived (then wait with [awaitBody]).
      */
-    @JvmStatic external fun read(call: Long, into: ByteArray, offset: Int, length: Int, wait: Boolean): Int
+    @JvmStatic external fun read(call: Long, into: ByteArray, offset: Int, length: Int): Int
+
+    /**
+     * Returns at once; [completion] is completed (with an empty array), from a thread of the Rust runtime,
+     * once [read] has something to return, or failed with the body's error.
+     */
+    @JvmStatic external fun awaitBody(call: Long, completion: NativeCompletion)
 
     /** Cancels the call and its body reads; harmless on a released handle. */
     @JvmStatic external fun cancel(call: Long)

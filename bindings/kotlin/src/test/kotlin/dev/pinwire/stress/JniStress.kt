@@ -257,7 +257,7 @@ private fun handleOf(response: Response): Long = field(field(response, "body"), 
 private fun checkHandles(client: dev.pinwire.PinwireClient) = runBlocking {
     val buffer = ByteArray(16)
     fun read(handle: Long, offset: Int = 0) =
-        runCatching { NativeCall.mapped { NativeCalls.read(handle, buffer, offset, 16, true) } }.exceptionOrNull()
+        runCatching { NativeCall.mapped { NativeCalls.read(handle, buffer, offset, 16) } }.exceptionOrNull()
 
     val response = client.execute(Request.get(TestServer.url("good", "/bytes/300000")))
     val handle = handleOf(response)
