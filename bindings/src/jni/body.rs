@@ -1,15 +1,25 @@
 //! Request bodies Kotlin writes while they are sent over the JNI path: the core's body channel behind a
 //! handle. Kotlin writes from an IO thread; a write blocks while the request is not ready for more.
+//!
+//! Once the call has its response head, Kotlin [stops](BodyChannel::stop) the channel before it waits
+//! for its writer: a server that answered early (a 413, say) may never read the rest, and the connection
+//! still holds the body, so a write waiting for room would otherwise wait until the server closes.
 
 use crate::error::PinwireError;
 use crate::runtime;
 use crate::upload::write_error;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
+use tokio::sync::Notify;
 
 /// The writing end of a body channel, and its reading end until a request takes it.
 pub(crate) struct BodyChannel {
     writer: pinwire::BodyWriter,
     body: Mutex<Option<pinwire::Body>>,
+    /// Set by [`BodyChannel::stop`]: writes are refused from then on.
+    stopped: AtomicBool,
+    /// Wakes a write waiting for room when the channel is stopped.
+    stopping: Notify,
 }
 
 impl BodyChannel {
@@ -19,13 +29,38 @@ impl BodyChannel {
         BodyChannel {
             writer,
             body: Mutex::new(Some(body)),
+            stopped: AtomicBool::new(false),
+            stopping: Notify::new(),
         }
     }
 
     /// Sends `chunk`, blocking while the request is not ready for more; `Closed` once the request stopped
-    /// reading the body, or once the handle was released.
+    /// reading the body, once the channel was stopped, or once the handle was released. A write refused
+    /// while it waited was not sent.
     pub(super) fn write(&self, chunk: Vec<u8>) -> Result<(), PinwireError> {
-        runtime::block_on(self.writer.write(chunk.into())).map_err(write_error)
+        runtime::block_on(async {
+            let stopping = self.stopping.notified();
+            tokio::pin!(stopping);
+            // Registered before the flag is read, so a stop that comes in between still wakes this write.
+            stopping.as_mut().enable();
+            if self.stopped.load(Ordering::Acquire) {
+                return Err(closed());
+            }
+            tokio::select! {
+                // A chunk the channel has room for goes, even if the stop comes at the same moment.
+                biased;
+                sent = self.writer.write(chunk.into()) => sent.map_err(write_error),
+                () = stopping => Err(closed()),
+            }
+        })
+    }
+
+    /// Refuses writes from now on, the one waiting included (`Closed`); [`finish`](Self::finish) still
+    /// ends a body whose every byte was written. The body itself is left as it is: the connection keeps
+    /// reading what was already written, and a body cut short is aborted when the handle is dropped.
+    pub(super) fn stop(&self) {
+        self.stopped.store(true, Ordering::Release);
+        self.stopping.notify_waiters();
     }
 
     /// Ends the body; `InvalidConfig` when fewer bytes than declared were written.
@@ -54,8 +89,14 @@ impl BodyChannel {
             })
     }
 
-    /// Drops the reading end if no request took it, so that a blocked or later write ends with `Closed`.
+    /// Stops the channel and drops the reading end if no request took it: a blocked or later write ends
+    /// with `Closed`.
     pub(super) fn release(&self) {
+        self.stop();
         drop(self.body.lock().unwrap_or_else(|e| e.into_inner()).take());
     }
+}
+
+fn closed() -> PinwireError {
+    write_error(pinwire::WriteError::Closed)
 }
