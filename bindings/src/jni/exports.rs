@@ -287,7 +287,10 @@ pub extern "system" fn Java_dev_pinwire_internal_NativeCalls_stopBody<'caller>(
     body: jlong,
 ) {
     unowned_env
-        .with_env(|_env| -> Result<(), Failure> { Ok(handles::body(handle(body))?.stop()) })
+        .with_env(|_env| -> Result<(), Failure> {
+            handles::body(handle(body))?.stop();
+            Ok(())
+        })
         .resolve::<ThrowNativeFailure>()
 }
 
