@@ -100,3 +100,56 @@ impl BodyChannel {
 fn closed() -> PinwireError {
     write_error(pinwire::WriteError::Closed)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::mpsc;
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    /// A write waiting for room in a body the request holds but no longer reads (a server that answered
+    /// early) ends with `Closed` when the channel is stopped, and later writes are refused at once.
+    #[test]
+    fn stop_refuses_a_waiting_write_and_later_ones() {
+        let channel = Arc::new(BodyChannel::new(None));
+        // Taken and kept unread, as a connection whose peer stopped reading keeps it.
+        let _held = channel.take_body().expect("the body");
+        let (done, outcome) = mpsc::channel();
+        let writer = channel.clone();
+        let thread = std::thread::spawn(move || {
+            // The channel holds a few chunks; the write after them waits for room that never comes.
+            for _ in 0..64 {
+                if let Err(error) = writer.write(vec![7; 1024]) {
+                    done.send(error).expect("the test waits");
+                    return;
+                }
+            }
+        });
+        assert!(
+            outcome.recv_timeout(Duration::from_millis(200)).is_err(),
+            "a write waits while the body is not read"
+        );
+        channel.stop();
+        let error = outcome
+            .recv_timeout(Duration::from_secs(10))
+            .expect("the waiting write ends");
+        assert!(matches!(error, PinwireError::Closed { .. }), "{error:?}");
+        thread.join().expect("the writer thread");
+        assert!(matches!(channel.write(vec![1]), Err(PinwireError::Closed { .. })));
+        // A body of unknown length still ends cleanly after a stop.
+        channel.finish().expect("finish after stop");
+    }
+
+    /// Stopping a channel whose body was written whole leaves `finish` working: the normal end of an
+    /// upload whose response head came in before the writer called `finish`.
+    #[test]
+    fn finish_works_after_stop_when_every_byte_was_written() {
+        let channel = BodyChannel::new(Some(3));
+        let _held = channel.take_body().expect("the body");
+        channel.write(vec![1, 2, 3]).expect("room for one chunk");
+        channel.stop();
+        channel.finish().expect("a whole body finishes after stop");
+        assert_eq!(channel.written(), 3);
+    }
+}
