@@ -6,6 +6,9 @@
 //! - `/upload/multipart`: parses a `multipart/form-data` body with `multer` and answers JSON
 //!   `{"parts": [{"name", "filename", "content_type", "length", "sha256", "text"}]}` (`text` for parts of
 //!   up to 4 KiB of UTF-8), or `400` with the parser's message
+//! - `/upload/early`: answers `413` with JSON `{"error"}` at once, before reading any of the body, and
+//!   keeps the body unread (the connection open, its buffers filling) for [`EARLY_HOLD`]: a client whose
+//!   writer waited for the server to read would wait that long
 
 use bytes::Bytes;
 use futures_util::StreamExt;
@@ -16,6 +19,9 @@ use serde_json::{json, Value};
 use std::convert::Infallible;
 
 type Body = BoxBody<Bytes, Infallible>;
+
+/// How long `/upload/early` keeps the body it never reads: longer than any test waits for a call.
+const EARLY_HOLD: std::time::Duration = std::time::Duration::from_secs(60);
 
 fn answer(status: StatusCode, body: Value) -> Response<Body> {
     let mut response = Response::new(
@@ -40,6 +46,7 @@ pub(crate) async fn route(parts: &[&str], req: Request<Incoming>) -> Response<Bo
     match parts {
         ["upload", "digest"] => digest(req).await,
         ["upload", "multipart"] => multipart(req).await,
+        ["upload", "early"] => early(req),
         _ => answer(StatusCode::NOT_FOUND, json!({ "error": "no such upload route" })),
     }
 }
@@ -80,6 +87,20 @@ async fn digest(req: Request<Incoming>) -> Response<Body> {
             "chunked": chunked,
             "version": version,
         }),
+    )
+}
+
+fn early(req: Request<Incoming>) -> Response<Body> {
+    let body = req.into_body();
+    // Held, not dropped: dropping it would let the server close the connection (or reset the stream),
+    // which ends the client's writes by itself.
+    tokio::spawn(async move {
+        tokio::time::sleep(EARLY_HOLD).await;
+        drop(body);
+    });
+    answer(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        json!({ "error": "answered before reading the body" }),
     )
 }
 

@@ -332,6 +332,21 @@ pub extern "system" fn Java_dev_pinwire_internal_NativeCalls_abortBody<'caller>(
         .resolve::<ThrowNativeFailure>()
 }
 
+/// `NativeCalls.stopBody(body)`: refuses writes from now on, a waiting one included (`Closed`).
+#[no_mangle]
+pub extern "system" fn Java_dev_pinwire_internal_NativeCalls_stopBody<'caller>(
+    mut unowned_env: EnvUnowned<'caller>,
+    _class: JClass<'caller>,
+    body: jlong,
+) {
+    unowned_env
+        .with_env(|_env| -> Result<(), Failure> {
+            handles::body(handle(body))?.stop();
+            Ok(())
+        })
+        .resolve::<ThrowNativeFailure>()
+}
+
 /// `NativeCalls.bodyWritten(body): Long`: the bytes written so far.
 #[no_mangle]
 pub extern "system" fn Java_dev_pinwire_internal_NativeCalls_bodyWritten<'caller>(

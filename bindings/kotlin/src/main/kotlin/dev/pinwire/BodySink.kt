@@ -13,7 +13,8 @@ import dev.pinwire.internal.NativeBodyWriter
  * ready for more, so memory stays bounded whatever the body's size. One write at a time.
  *
  * @throws ClosedException from a write once the request no longer reads the body (it ended, failed or
- *   was cancelled): stop writing then.
+ *   was cancelled, or its response arrived before the body was all written: a server that answered
+ *   early): stop writing then.
  */
 class BodySink internal constructor(
     private val writer: NativeBodyWriter,

@@ -124,7 +124,11 @@ class Request private constructor(
         /** Sets the body without changing the method. */
         fun body(body: RequestBody?) = apply { this.body = body }
 
-        /** Hears how much of the body has been sent (see [UploadProgressListener]). */
+        /**
+         * Hears how much of the body has been sent, in order; the last call comes before
+         * [PinwireClient.execute] returns, with the whole body's length when the server read it all, and
+         * none after (see [UploadProgressListener]).
+         */
         fun uploadProgress(listener: UploadProgressListener?) = apply { uploadProgress = listener }
 
         /** The timeout for this whole call, body included; overrides the client's. */

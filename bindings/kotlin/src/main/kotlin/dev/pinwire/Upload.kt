@@ -13,8 +13,16 @@ import kotlinx.coroutines.launch
  * the body is written by a coroutine of its own in [scope] meanwhile. That writer stops when the body is
  * written, when the request stops reading it (the Rust side refuses further writes), or when [send]
  * fails or is cancelled. A body whose source failed fails the call with the source's own exception.
+ *
+ * When [send] returns, the writer is stopped (writes still to come are refused, a waiting one included)
+ * and joined before this returns: the upload-progress listener has heard its last event by then, the
+ * whole body's when the server read it all, and hears none afterwards. If the caller is cancelled while
+ * the writer is still in the body's source, the result of [send] is closed.
  */
-internal suspend fun <T> Request.sending(scope: CoroutineScope, send: suspend (bodyHandle: Long) -> T): T {
+internal suspend fun <T : AutoCloseable> Request.sending(
+    scope: CoroutineScope,
+    send: suspend (bodyHandle: Long) -> T,
+): T {
     val body = body
     if (body == null || (body is BytesBody && uploadProgress == null)) return send(0)
 
@@ -40,19 +48,33 @@ internal suspend fun <T> Request.sending(scope: CoroutineScope, send: suspend (b
             release()
         }
     }
-    try {
-        return send(writer.handle)
+    val result = try {
+        send(writer.handle)
     } catch (e: Throwable) {
         pump.cancel()
         // Released now: a body the request never took would leave a pump's write waiting for good.
         writer.release()
+        release()
         val sourceFailure = failure.get()
         if (sourceFailure != null && e !is CancellationException) {
             sourceFailure.addSuppressed(e)
             throw sourceFailure
         }
         throw e
+    }
+    try {
+        // The head is in, so the request reads no more of the body than the connection already took: a
+        // server that answered early (a 413, or a 200 before reading) may never read the rest, and a write
+        // waiting for room would wait for good. Stopped, the pump ends at its next write (or its
+        // finish, for a body sent whole); joined, its last progress event comes before the response.
+        writer.stop()
+        pump.join()
+    } catch (e: Throwable) {
+        pump.cancel()
+        runCatching { result.close() }
+        throw e
     } finally {
         release()
     }
+    return result
 }

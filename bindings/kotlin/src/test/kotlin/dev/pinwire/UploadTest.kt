@@ -5,11 +5,14 @@ import java.io.File
 import java.io.IOException
 import java.io.InputStream
 import java.security.MessageDigest
+import java.util.concurrent.ConcurrentLinkedQueue
 import java.util.concurrent.atomic.AtomicBoolean
 import java.util.concurrent.atomic.AtomicLong
 import java.util.concurrent.atomic.AtomicReference
 import kotlin.coroutines.cancellation.CancellationException
 import kotlin.time.Duration.Companion.seconds
+import kotlin.time.TimeSource
+import kotlinx.coroutines.delay
 import kotlinx.coroutines.flow.flow
 import kotlinx.coroutines.runBlocking
 import kotlinx.coroutines.withTimeout
@@ -161,6 +164,96 @@ class UploadTest {
                 assertEquals(length.toLong(), heard.get(), "$name: progress reaches the end")
             }
             assertTrue(eventually { NativeCalls.handleCount() == handles }, "no body or call handle is left")
+        }
+    }
+
+    @Test
+    fun `execute returns after the last progress event, the whole body's, and no event comes later`() = runBlocking<Unit> {
+        val length = 3L * 1024 * 1024
+        val data = ByteArray(length.toInt()) { (it % 251).toByte() }
+        val expected = sha256(data)
+        // Every run's events, each with whether execute had returned when the listener recorded it.
+        val runs = mutableListOf<Pair<String, ConcurrentLinkedQueue<Pair<Long, Boolean>>>>()
+        for (server in listOf("http1", "good")) {
+            testClient().use { client ->
+                val handles = NativeCalls.handleCount()
+                for (run in 1..6) {
+                    val name = "$server, run $run"
+                    val events = ConcurrentLinkedQueue<Pair<Long, Boolean>>().also { runs += name to it }
+                    val returned = AtomicBoolean(false)
+                    val body = if (run % 2 == 0) data.toRequestBody() else PatternStream(length).asRequestBody(length)
+                    val request = Request(TestServer.url(server, "/upload/digest")) {
+                        post(body)
+                        uploadProgress { sent, total ->
+                            assertEquals(length, total)
+                            // A listener that takes a moment (posting to a UI thread, say): the event it
+                            // records last would come after the server's answer unless execute waits for it.
+                            Thread.sleep(20)
+                            events.add(sent to returned.get())
+                        }
+                    }
+                    val response = withTimeout(60.seconds) { client.execute(request) }
+                    returned.set(true)
+                    val atReturn = events.toList()
+                    val text = response.use { it.string() }
+                    assertTrue(text.contains(expected), "$name: the server read the whole body: $text")
+                    assertEquals(length, atReturn.lastOrNull()?.first, "$name: the last event before execute returned")
+                    assertEquals(atReturn.map { it.first }.sorted(), atReturn.map { it.first }, "$name: in order")
+                }
+                assertTrue(eventually { NativeCalls.handleCount() == handles }, "no body or call handle is left")
+            }
+        }
+        // A late event would be recorded by now (each upload's writer had at least a second to report it).
+        delay(1000)
+        for ((name, events) in runs) {
+            val late = events.filter { (_, afterReturn) -> afterReturn }
+            assertTrue(late.isEmpty(), "$name: events after execute returned: $late")
+        }
+    }
+
+    @Test
+    fun `a server that answers before reading the body is heard at once, and progress stops at what was sent`() = runBlocking<Unit> {
+        val length = 256L * 1024 * 1024
+        for (server in listOf("http1", "good")) {
+            testClient().use { client ->
+                val handles = NativeCalls.handleCount()
+                val source = PatternStream(length)
+                val returned = AtomicBoolean(false)
+                val late = AtomicLong(0)
+                val events = ConcurrentLinkedQueue<Long>()
+                val request = Request(TestServer.url(server, "/upload/early")) {
+                    post(source.asRequestBody(length))
+                    uploadProgress { sent, _ ->
+                        if (returned.get()) late.incrementAndGet()
+                        events.add(sent)
+                    }
+                }
+                val started = TimeSource.Monotonic.markNow()
+                // The server keeps the body unread for a minute: a writer waiting for it would hold this up.
+                val response = withTimeout(30.seconds) { client.execute(request) }
+                returned.set(true)
+                val took = started.elapsedNow()
+                val atReturn = events.toList()
+                response.use {
+                    assertEquals(413, it.status, "$server")
+                    assertTrue(it.string().contains("answered before reading"), "$server: the answer's body")
+                }
+                println("UploadTest: $server answered early after $took, ${atReturn.lastOrNull()} bytes reported sent")
+                assertTrue(atReturn.all { it < length }, "$server: events stop short of the body: $atReturn")
+                assertEquals(atReturn.sorted(), atReturn, "$server: in order")
+                assertTrue(source.read.get() < length, "$server: the source was not read through")
+                delay(500)
+                assertEquals(0L, late.get(), "$server: no event after execute returned")
+                assertEquals(atReturn, events.toList(), "$server: events stop at what was sent")
+                assertTrue(eventually { NativeCalls.handleCount() == handles }, "no body or call handle is left")
+                // The client goes on working. Over HTTP/1.1 the cut-short body closed its connection; over
+                // HTTP/2 the body the server holds unread keeps the connection's shared window taken (the
+                // server's doing), so only HTTP/1.1 is asked again here.
+                if (server == "http1") {
+                    val seen = client.upload(Request.post(TestServer.url(server, "/upload/digest"), "after".toRequestBody()))
+                    assertEquals(5L, seen.long("length"))
+                }
+            }
         }
     }
 

@@ -24,6 +24,12 @@ internal class NativeBodyWriter(contentLength: Long) {
     /** Ends the body; fails when fewer bytes than declared were written. */
     fun finish() = NativeCall.mapped { NativeCalls.finishBody(handle) }
 
+    /**
+     * Refuses writes from now on, a waiting one included ([dev.pinwire.ClosedException]); [finish] still
+     * ends a body whose every byte was written. For once the call has its response head.
+     */
+    fun stop() = NativeCall.mapped { NativeCalls.stopBody(handle) }
+
     /** Ends the body with an error naming [reason]: the request fails. */
     fun abort(reason: String) = NativeCall.mapped { NativeCalls.abortBody(handle, reason) }
 

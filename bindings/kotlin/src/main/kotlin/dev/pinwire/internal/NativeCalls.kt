@@ -54,6 +54,9 @@ internal object NativeCalls {
     /** Ends the body with an error naming [reason]: the request fails. */
     @JvmStatic external fun abortBody(body: Long, reason: String)
 
+    /** Refuses writes to the body from now on, a waiting one included (`Closed`); finishing still works. */
+    @JvmStatic external fun stopBody(body: Long)
+
     /** The bytes written to the body so far. */
     @JvmStatic external fun bodyWritten(body: Long): Long
 
