@@ -158,26 +158,22 @@ impl Call {
         let Ok(mut body) = self.body.try_lock() else {
             return Ok(Read::WouldBlock);
         };
-        if !body.pending.is_empty() {
-            let n = max.min(body.pending.len());
-            return Ok(Read::Data(body.pending.split_to(n)));
-        }
-        let Some(response) = body.response.as_mut() else {
-            return Ok(Read::End);
-        };
-        // The core's read sets a timer, which needs the runtime's context; a read that is not ready
-        // loses nothing when dropped (the core takes a frame only once it is there).
-        match runtime::enter(|| poll_once(response.chunk())) {
-            None => Ok(Read::WouldBlock),
-            Some(Err(e)) => Err(e.into()),
-            Some(Ok(None)) => {
-                body.response = None;
-                Ok(Read::End)
+        loop {
+            if !body.pending.is_empty() {
+                let n = max.min(body.pending.len());
+                return Ok(Read::Data(body.pending.split_to(n)));
             }
-            Some(Ok(Some(chunk))) => {
-                let n = max.min(chunk.len());
-                body.pending = chunk;
-                Ok(Read::Data(body.pending.split_to(n)))
+            let Some(response) = body.response.as_mut() else {
+                return Ok(Read::End);
+            };
+            // The core's read sets a timer, which needs the runtime's context; a read that is not ready
+            // loses nothing when dropped (the core takes a frame only once it is there).
+            match runtime::enter(|| poll_once(response.chunk())) {
+                None => return Ok(Read::WouldBlock),
+                Some(Err(e)) => return Err(e.into()),
+                Some(Ok(None)) => body.response = None,
+                // An empty piece (possible mid-stream) is passed over, as the loop takes the next one.
+                Some(Ok(Some(chunk))) => body.pending = chunk,
             }
         }
     }
@@ -195,35 +191,30 @@ impl Call {
     async fn readable(&self) -> Result<(), PinwireError> {
         self.check_open()?;
         let mut body = self.body.lock().await;
-        if !body.pending.is_empty() {
-            return Ok(());
-        }
-        let Some(response) = body.response.as_mut() else {
-            return Ok(());
-        };
-        let next = tokio::select! {
-            biased;
-            _ = self.cancel.cancelled() => return Err(PinwireError::Cancelled),
-            _ = self.released.cancelled() => None,
-            chunk = response.chunk() => Some(chunk),
-        };
-        match next {
-            None => {
-                body.response = None;
-                Err(PinwireError::Closed {
-                    what: "response body".into(),
-                })
-            }
-            Some(Err(e)) => Err(e.into()),
-            Some(Ok(None)) => {
-                body.response = None;
-                Ok(())
-            }
-            Some(Ok(Some(chunk))) => {
-                body.pending = chunk;
-                Ok(())
+        // Until there is a byte to read, the end, or an error: an empty piece is waited past.
+        while body.pending.is_empty() {
+            let Some(response) = body.response.as_mut() else {
+                return Ok(());
+            };
+            let next = tokio::select! {
+                biased;
+                _ = self.cancel.cancelled() => return Err(PinwireError::Cancelled),
+                _ = self.released.cancelled() => None,
+                chunk = response.chunk() => Some(chunk),
+            };
+            match next {
+                None => {
+                    body.response = None;
+                    return Err(PinwireError::Closed {
+                        what: "response body".into(),
+                    });
+                }
+                Some(Err(e)) => return Err(e.into()),
+                Some(Ok(None)) => body.response = None,
+                Some(Ok(Some(chunk))) => body.pending = chunk,
             }
         }
+        Ok(())
     }
 
     pub(super) fn cancel(&self) {

@@ -129,8 +129,10 @@ fun main(args: Array<String>) {
     val leaked = NativeCalls.handleCount() - baseline
     check(leaked == 0L, "no handle leaked ($leaked left)")
     val (jvm, os) = jvmThreads() to osThreads()
-    // Threads come and go (the IO dispatcher's, the JIT's), but a leak per call would show in thousands.
-    check(jvm <= afterWarmUp.first + 2, "JVM threads did not grow: $jvm after, ${afterWarmUp.first} after the warm-up")
+    // Threads come and go (the IO dispatcher's, the JIT's, and the Rust runtime's, which the JVM counts
+    // once they have completed a call: a handshake's blocking section hands a worker's part to another
+    // thread, and the one it leaves ends when idle), but a leak per call would show in thousands.
+    check(jvm <= afterWarmUp.first + 8, "JVM threads did not grow: $jvm after, ${afterWarmUp.first} after the warm-up")
     check(os <= afterWarmUp.second + 8, "OS threads did not grow: $os after, ${afterWarmUp.second} after the warm-up")
     println("${passed} passed, ${failed} failed")
     exitProcess(if (failed == 0) 0 else 1)
