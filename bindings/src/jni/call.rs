@@ -1,9 +1,9 @@
 //! One call on the JNI path: the request, then the response body.
 //!
 //! The request runs as a task on the bindings' runtime, which hands the response head to the Kotlin
-//! coroutine waiting for it ([`Completion`]); no Kotlin thread waits meanwhile. Body reads take what has
-//! arrived, on the caller's thread; when nothing has, a task waits for the next piece and resumes the
-//! caller, which then reads it.
+//! coroutine waiting for it ([`Completion`]); no Kotlin thread waits meanwhile. The body is read ahead on
+//! the runtime ([`ReadAhead`]); Kotlin's reads take what has arrived, on the caller's thread, and when
+//! nothing has, a task waits for the next piece and resumes the caller, which then reads it.
 
 use super::completion::Completion;
 use super::wire;
@@ -11,11 +11,14 @@ use crate::client::{timeout, BODY_START_LIMIT};
 use crate::error::PinwireError;
 use crate::runtime;
 use bytes::Bytes;
-use std::future::Future;
-use std::pin::pin;
-use std::sync::Arc;
-use std::task::{Context, Poll, Waker};
+use pinwire::read_ahead::Ready;
+use pinwire::ReadAhead;
+use std::sync::atomic::{fence, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
+
+/// The most of a body read ahead of Kotlin: the network side keeps reading while Kotlin copies, up to this.
+const READ_AHEAD_LIMIT: usize = 512 * 1024;
 
 /// A request as it crosses from Kotlin.
 pub(super) struct RequestParts {
@@ -43,19 +46,14 @@ pub(super) enum Read {
     WouldBlock,
 }
 
-struct Body {
-    response: Option<pinwire::Response>,
-    /// What was read from the network but did not fit the caller's buffer.
-    pending: Bytes,
-}
-
 /// One call: a cancellation (Kotlin's `Call.cancel`, coroutine cancellation), a release (close), and the
 /// body once the head is in.
 pub(crate) struct Call {
     client: pinwire::Client,
     cancel: pinwire::CancellationToken,
     released: pinwire::CancellationToken,
-    body: tokio::sync::Mutex<Body>,
+    /// The rest of the body, read ahead on the runtime while Kotlin copies what came before.
+    body: OnceLock<ReadAhead>,
 }
 
 fn request_from(parts: RequestParts) -> Result<pinwire::Request, PinwireError> {
@@ -93,10 +91,7 @@ impl Call {
             client,
             cancel: pinwire::CancellationToken::new(),
             released: pinwire::CancellationToken::new(),
-            body: tokio::sync::Mutex::new(Body {
-                response: None,
-                pending: Bytes::new(),
-            }),
+            body: OnceLock::new(),
         }
     }
 
@@ -138,10 +133,14 @@ impl Call {
         let more = !response.is_complete();
         let head = wire::head(&response, &body_start, more);
         if more {
-            let mut body = self.body.lock().await;
-            // Released meanwhile: the response is dropped here, not kept in a call nobody can reach.
-            if !self.released.is_cancelled() {
-                body.response = Some(response);
+            let reader = response.read_ahead(READ_AHEAD_LIMIT);
+            // Set once, here; a call released meanwhile closes it at once (and `release` closes it if it
+            // comes after this check), so the body is never kept in a call nobody can reach.
+            let _ = self.body.set(reader);
+            // With the fence in `release`: one of the two sees the other's write.
+            fence(Ordering::SeqCst);
+            if self.released.is_cancelled() {
+                self.close_body();
             }
         }
         Ok(head)
@@ -151,31 +150,14 @@ impl Call {
     /// have (then [`Call::await_body`] says when some have).
     pub(super) fn read(&self, max: usize) -> Result<Read, PinwireError> {
         self.check_open()?;
-        if max == 0 {
-            return Ok(Read::Data(Bytes::new()));
-        }
-        // Held by a wait of `await_body`: nothing has arrived.
-        let Ok(mut body) = self.body.try_lock() else {
-            return Ok(Read::WouldBlock);
+        let Some(body) = self.body.get() else {
+            return Ok(Read::End);
         };
-        loop {
-            if !body.pending.is_empty() {
-                let n = max.min(body.pending.len());
-                return Ok(Read::Data(body.pending.split_to(n)));
-            }
-            let Some(response) = body.response.as_mut() else {
-                return Ok(Read::End);
-            };
-            // The core's read sets a timer, which needs the runtime's context; a read that is not ready
-            // loses nothing when dropped (the core takes a frame only once it is there).
-            match runtime::enter(|| poll_once(response.chunk())) {
-                None => return Ok(Read::WouldBlock),
-                Some(Err(e)) => return Err(e.into()),
-                Some(Ok(None)) => body.response = None,
-                // An empty piece (possible mid-stream) is passed over, as the loop takes the next one.
-                Some(Ok(Some(chunk))) => body.pending = chunk,
-            }
-        }
+        Ok(match body.try_read(max)? {
+            Ready::Data(bytes) => Read::Data(bytes),
+            Ready::End => Read::End,
+            Ready::Empty => Read::WouldBlock,
+        })
     }
 
     /// Waits, as a task on the runtime, until [`Call::read`] has something to return (bytes, the end or
@@ -190,31 +172,15 @@ impl Call {
 
     async fn readable(&self) -> Result<(), PinwireError> {
         self.check_open()?;
-        let mut body = self.body.lock().await;
-        // Until there is a byte to read, the end, or an error: an empty piece is waited past.
-        while body.pending.is_empty() {
-            let Some(response) = body.response.as_mut() else {
-                return Ok(());
-            };
-            let next = tokio::select! {
-                biased;
-                _ = self.cancel.cancelled() => return Err(PinwireError::Cancelled),
-                _ = self.released.cancelled() => None,
-                chunk = response.chunk() => Some(chunk),
-            };
-            match next {
-                None => {
-                    body.response = None;
-                    return Err(PinwireError::Closed {
-                        what: "response body".into(),
-                    });
-                }
-                Some(Err(e)) => return Err(e.into()),
-                Some(Ok(None)) => body.response = None,
-                Some(Ok(Some(chunk))) => body.pending = chunk,
-            }
+        let Some(body) = self.body.get() else {
+            return Ok(());
+        };
+        tokio::select! {
+            biased;
+            _ = self.cancel.cancelled() => Err(PinwireError::Cancelled),
+            _ = self.released.cancelled() => Err(PinwireError::Closed { what: "response body".into() }),
+            () = body.readable() => Ok(()),
         }
-        Ok(())
     }
 
     pub(super) fn cancel(&self) {
@@ -224,17 +190,13 @@ impl Call {
     /// Stops what is in flight and drops the body (and with it the connection, or its stream).
     pub(super) fn release(&self) {
         self.released.cancel();
-        if let Ok(mut body) = self.body.try_lock() {
-            body.response = None;
-            body.pending = Bytes::new();
-        }
+        fence(Ordering::SeqCst);
+        self.close_body();
     }
-}
 
-/// Polls `future` once.
-fn poll_once<F: Future>(future: F) -> Option<F::Output> {
-    match pin!(future).poll(&mut Context::from_waker(Waker::noop())) {
-        Poll::Ready(output) => Some(output),
-        Poll::Pending => None,
+    fn close_body(&self) {
+        if let Some(body) = self.body.get() {
+            body.close();
+        }
     }
 }

@@ -13,6 +13,7 @@ mod inspect;
 mod limbo;
 mod pinning;
 mod proxy;
+mod read_ahead;
 mod redirects;
 mod report;
 mod timeouts;

@@ -96,6 +96,21 @@ internal object NativeCall {
     fun release(handle: Long) = mapped { NativeCalls.release(handle) }
 
     /**
+     * Suspends until the native method [start] calls, handed a [NativeCompletion], completes it; no thread
+     * waits meanwhile. Cancelling the caller releases [call]: what is in flight stops, and its completion
+     * comes to nothing.
+     */
+    suspend inline fun awaitCompletion(call: Long, crossinline start: (NativeCompletion) -> Unit): ByteArray =
+        suspendCancellableCoroutine { continuation ->
+            continuation.invokeOnCancellation { release(call) }
+            try {
+                start(NativeCompletion(continuation, call))
+            } catch (failure: NativeFailure) {
+                continuation.resumeWithException(exception(failure.encoded))
+            }
+        }
+
+    /**
      * Sends [request] on [client] (a client handle) and returns the response head. No thread waits for
      * it: the Rust runtime resumes this coroutine through a [NativeCompletion]. [bodyHandle] is the
      * request's streamed body (see [NativeBodyWriter]), 0 when its body, if any, goes as bytes. The body's
@@ -120,17 +135,11 @@ internal object NativeCall {
                 true -> 1
                 false -> 0
             }
-            suspendCancellableCoroutine<ByteArray> { continuation ->
-                // Cancelling the caller releases the call: its request stops, its completion comes to nothing.
-                continuation.invokeOnCancellation { release(call) }
-                try {
-                    NativeCalls.start(
-                        call, request.method, request.url, headers, bytes, bodyHandle, timeout, decompress,
-                        request.followRedirects, NativeCompletion(continuation, call),
-                    )
-                } catch (failure: NativeFailure) {
-                    continuation.resumeWithException(exception(failure.encoded))
-                }
+            awaitCompletion(call) { completion ->
+                NativeCalls.start(
+                    call, request.method, request.url, headers, bytes, bodyHandle, timeout, decompress,
+                    request.followRedirects, completion,
+                )
             }
         } catch (e: Throwable) {
             release(call)
@@ -179,14 +188,7 @@ internal class NativeBody(private val call: Long) {
 
     /** Suspends until [tryRead] has something to return. Cancelling the caller releases the call. */
     private suspend fun awaitBody() {
-        suspendCancellableCoroutine<ByteArray> { continuation ->
-            continuation.invokeOnCancellation { NativeCall.release(call) }
-            try {
-                NativeCalls.awaitBody(call, NativeCompletion(continuation, call))
-            } catch (failure: NativeFailure) {
-                continuation.resumeWithException(NativeCall.exception(failure.encoded))
-            }
-        }
+        NativeCall.awaitCompletion(call) { completion -> NativeCalls.awaitBody(call, completion) }
     }
 
     /** The next piece: waits for data, then adds what has already arrived (up to [CHUNK_LIMIT]). */
