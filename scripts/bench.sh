@@ -157,6 +157,6 @@ RUN_ARGS=(--out "$ROOT/results" --rounds "${BENCH_ROUNDS:-7}" --secs "${BENCH_SE
 [ -n "${BENCH_WARMUP_SECS:-}" ] && RUN_ARGS+=(--warmup-secs "$BENCH_WARMUP_SECS")
 [ -n "${BENCH_NO_CALLGRIND:-}" ] && RUN_ARGS+=(--no-callgrind)
 # The size figure breaks .text down by crate from the symbol table (nm), as `cargo bloat --crates` would:
-# cargo bloat refuses pinwire-ffi, whose crate-type is cdylib, staticlib and lib at once.
+# cargo bloat refuses pinwire-ffi, whose crate-type is cdylib and staticlib at once.
 "$RELEASE/pinwire-bench" run "$WORK" "${RUN_ARGS[@]}" "${JVM_ARGS[@]}" "${SWIFT_ARGS[@]}"
 say "results/latest.md, results/latest.json ($(($(date +%s) - START)) s in all)"

@@ -10,6 +10,8 @@
 
 #[cfg(target_os = "android")]
 mod android;
+#[cfg(test)]
+mod builder_cases;
 mod cancel;
 mod client;
 mod config;

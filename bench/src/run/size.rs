@@ -29,7 +29,7 @@ fn crate_of(symbol: &str) -> String {
 }
 
 /// `.text` bytes by crate from the unstripped library's symbol table (`nm -S --size-sort -C`), the
-/// equivalent of `cargo bloat --crates` (which refuses a package that is cdylib, staticlib and lib at once).
+/// equivalent of `cargo bloat --crates` (which refuses a package that is cdylib and staticlib at once).
 fn text_by_crate(so: &Path) -> Vec<(String, u64)> {
     let Ok(output) = Command::new("nm")
         .args(["-S", "--size-sort", "-C", "--defined-only"])

@@ -113,6 +113,7 @@ pub fn sign_update(content: &UpdateContent, key: &SigningKey) -> Result<String, 
     let mut header = jsonwebtoken::Header::new(key.algorithm().jws());
     header.typ = None;
     header.kid = Some(key.verification_key().kid().to_string());
+    super::jose::install();
     jsonwebtoken::encode(&header, &payload, &key.encoding_key()).map_err(|e| invalid(format!("signing failed: {e}")))
 }
 

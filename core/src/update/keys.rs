@@ -243,6 +243,7 @@ impl SigningKey {
             }),
         };
         let parsed: Jwk = serde_json::from_value(jwk.clone()).expect("a JWK made above parses");
+        super::jose::install();
         let kid = parsed
             .thumbprint(ThumbprintHash::SHA256)
             .expect("the thumbprint of a P-256 or Ed25519 JWK is defined");

@@ -10,6 +10,7 @@
 mod document;
 mod error;
 mod events;
+mod jose;
 mod keys;
 pub(crate) mod live;
 mod options;

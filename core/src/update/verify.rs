@@ -128,11 +128,7 @@ impl UpdateVerifier {
         validation.validate_exp = false;
         validation.validate_nbf = false;
         validation.validate_aud = false;
-        if jsonwebtoken::crypto::CryptoProvider::try_get_default().is_none() {
-            return Err(UpdateError::Client {
-                detail: "no JOSE crypto provider (the jsonwebtoken crate was built with more than one backend)".into(),
-            });
-        }
+        super::jose::install();
         let payload: Payload = match jsonwebtoken::decode(text, key.decoding_key(), &validation) {
             Ok(data) => data.claims,
             Err(e) => {

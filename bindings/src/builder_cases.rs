@@ -1,7 +1,8 @@
 //! The shared builder fixture (tests/fixtures/builder-cases.json) through the FFI entry point the Kotlin
 //! and Swift builders use: their suites replay the same calls, so all three must give the same policy.
+//! A unit test: the crate is no Rust library (see Cargo.toml), so an integration test could not link it.
 
-use pinwire_ffi::{policy_json, ClientOptions, PinRule};
+use crate::{policy_json, ClientOptions, PinRule};
 use serde_json::Value;
 use std::time::SystemTime;
 
