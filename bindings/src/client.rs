@@ -1,5 +1,6 @@
 //! The client, request and response as the foreign languages see them.
 
+use crate::body::BodyRead;
 use crate::cancel::CancellationToken;
 use crate::config::PinConfig;
 use crate::cookies::{CookieStore, ForeignCookieStore};
@@ -335,9 +336,10 @@ impl PinwireClient {
 /// The most of the body [`PinwireClient::execute`] hands over with the headers.
 pub(crate) const BODY_START_LIMIT: usize = 64 * 1024;
 
-/// The most one [`BodyReader::chunk`] gathers from what has already arrived (it never waits for more
-/// than one piece): fewer, larger crossings of the FFI when the app reads slower than the network.
-const CHUNK_LIMIT: usize = 256 * 1024;
+/// The most one [`BodyReader::chunk`] (or `ready_chunk`) gathers from what has already arrived (it never
+/// waits for more than one piece): fewer, larger crossings of the FFI when the app reads slower than the
+/// network.
+pub(crate) const CHUNK_LIMIT: usize = 256 * 1024;
 
 /// A response: everything but the rest of the body comes in this one record, since every call across
 /// the FFI costs far more than the work it does (~20 µs through UniFFI's Kotlin/JNA glue).
@@ -386,9 +388,9 @@ impl HttpResponse {
 /// The rest of a response body, read on demand.
 #[derive(Debug, uniffi::Object)]
 pub struct BodyReader {
-    response: Arc<Mutex<Option<pinwire::Response>>>,
+    pub(crate) response: Arc<Mutex<Option<pinwire::Response>>>,
     /// Cancelled by [`BodyReader::discard`]: stops a read in flight, which then drops the body.
-    closed: pinwire::CancellationToken,
+    pub(crate) closed: pinwire::CancellationToken,
 }
 
 impl BodyReader {
@@ -399,7 +401,7 @@ impl BodyReader {
         }
     }
 
-    fn closed_error() -> PinwireError {
+    pub(crate) fn closed_error() -> PinwireError {
         PinwireError::Closed {
             what: "response body".into(),
         }
@@ -409,7 +411,8 @@ impl BodyReader {
 #[uniffi::export]
 impl BodyReader {
     /// The next piece of the body, or null at its end: waits for data, then adds what has already
-    /// arrived behind it (up to 256 KiB).
+    /// arrived behind it (up to 256 KiB). Each call is a task on the runtime: a reader that calls
+    /// `ready_chunk` first awaits this only when nothing has arrived.
     pub async fn chunk(&self, cancel: Option<Arc<CancellationToken>>) -> Result<Option<Vec<u8>>, PinwireError> {
         let response = self.response.clone();
         let closed = self.closed.clone();
@@ -436,10 +439,21 @@ impl BodyReader {
     /// The rest of the body.
     pub async fn bytes(&self, cancel: Option<Arc<CancellationToken>>) -> Result<Vec<u8>, PinwireError> {
         let mut out = Vec::new();
-        while let Some(chunk) = self.chunk(cancel.clone()).await? {
+        loop {
+            if cancel.as_ref().is_some_and(|token| token.is_cancelled()) {
+                return Err(PinwireError::Cancelled);
+            }
+            // Only a wait is a task on the runtime: what has arrived is taken here.
+            let chunk = match self.ready_chunk()? {
+                BodyRead::Data { bytes } => Some(bytes),
+                BodyRead::End => None,
+                BodyRead::WouldBlock => self.chunk(cancel.clone()).await?,
+            };
+            let Some(chunk) = chunk else {
+                return Ok(out);
+            };
             out.extend_from_slice(&chunk);
         }
-        Ok(out)
     }
 
     /// Discards the rest of the body and releases the connection; a read in flight ends with `Closed`.

@@ -95,8 +95,20 @@ public struct ResponseBody: AsyncSequence, Sendable {
                 return start
             }
             guard let reader = state.reader else { return nil }
-            // Never empty: the core skips empty HTTP/2 DATA frames.
-            return try await callRustCancellable { token in try await reader.chunk(cancel: token) }
+            // What has already arrived is taken on this thread; only a wait for more is an async call, which
+            // goes to a Rust runtime thread and back (two thread wake-ups). Never empty: the core skips empty
+            // HTTP/2 DATA frames.
+            if Task.isCancelled {
+                throw PinwireError.cancelled
+            }
+            switch try callRust({ try reader.readyChunk() }) {
+            case .data(let bytes):
+                return bytes
+            case .end:
+                return nil
+            case .wouldBlock:
+                return try await callRustCancellable { token in try await reader.chunk(cancel: token) }
+            }
         }
     }
 }
