@@ -49,7 +49,8 @@ impl BodyReader {
         Ok(match read {
             None => BodyRead::WouldBlock,
             Some(chunk) => match chunk? {
-                Some(bytes) => BodyRead::Data { bytes: bytes.to_vec() },
+                // Without a copy: the piece gathered for this read is not shared.
+                Some(bytes) => BodyRead::Data { bytes: bytes.into() },
                 None => BodyRead::End,
             },
         })

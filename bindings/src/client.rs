@@ -429,7 +429,7 @@ impl BodyReader {
                     guard.take();
                     Err(BodyReader::closed_error())
                 }
-                chunk = body.chunk_coalesced(CHUNK_LIMIT) => Ok(chunk?.map(|b| b.to_vec())),
+                chunk = body.chunk_coalesced(CHUNK_LIMIT) => Ok(chunk?.map(Vec::from)),
             }
         })
         .await
