@@ -11,7 +11,10 @@ use crate::client::{timeout, BODY_START_LIMIT};
 use crate::error::PinwireError;
 use crate::runtime;
 use bytes::Bytes;
+use std::future::Future;
+use std::pin::pin;
 use std::sync::Arc;
+use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 /// A request as it crosses from Kotlin.
@@ -165,7 +168,7 @@ impl Call {
             };
             // The core's read sets a timer, which needs the runtime's context; a read that is not ready
             // loses nothing when dropped (the core takes a frame only once it is there).
-            match runtime::poll_once(response.chunk()) {
+            match runtime::enter(|| poll_once(response.chunk())) {
                 None => return Ok(Read::WouldBlock),
                 Some(Err(e)) => return Err(e.into()),
                 Some(Ok(None)) => body.response = None,
@@ -225,5 +228,13 @@ impl Call {
             body.response = None;
             body.pending = Bytes::new();
         }
+    }
+}
+
+/// Polls `future` once.
+fn poll_once<F: Future>(future: F) -> Option<F::Output> {
+    match pin!(future).poll(&mut Context::from_waker(Waker::noop())) {
+        Poll::Ready(output) => Some(output),
+        Poll::Pending => None,
     }
 }
