@@ -341,6 +341,10 @@ pub(crate) const BODY_START_LIMIT: usize = 64 * 1024;
 /// network.
 pub(crate) const CHUNK_LIMIT: usize = 256 * 1024;
 
+/// The most body reads [`BodyReader::bytes`] makes in a row without suspending (each up to
+/// [`CHUNK_LIMIT`]): then it awaits the next piece, so a fast body does not hold the foreign thread.
+const MAX_READY_IN_A_ROW: usize = 16;
+
 /// A response: everything but the rest of the body comes in this one record, since every call across
 /// the FFI costs far more than the work it does (~20 µs through UniFFI's Kotlin/JNA glue).
 #[derive(Debug, uniffi::Record)]
@@ -419,6 +423,10 @@ impl BodyReader {
         let token = cancel.map(|t| t.inner.clone()).unwrap_or_default();
         runtime::spawn(async move {
             let mut guard = response.lock().await;
+            // A cancelled read says so even if the body was also closed meanwhile, as the select below does.
+            if token.is_cancelled() {
+                return Err(PinwireError::Cancelled);
+            }
             let Some(body) = guard.as_mut().filter(|_| !closed.is_cancelled()) else {
                 return Err(BodyReader::closed_error());
             };
@@ -439,15 +447,26 @@ impl BodyReader {
     /// The rest of the body.
     pub async fn bytes(&self, cancel: Option<Arc<CancellationToken>>) -> Result<Vec<u8>, PinwireError> {
         let mut out = Vec::new();
+        let mut ready_in_a_row = 0;
         loop {
             if cancel.as_ref().is_some_and(|token| token.is_cancelled()) {
                 return Err(PinwireError::Cancelled);
             }
-            // Only a wait is a task on the runtime: what has arrived is taken here.
-            let chunk = match self.ready_chunk()? {
+            // Only a wait is a task on the runtime: what has arrived is taken here, but not without end, as
+            // this runs on a thread of the foreign executor (Swift's cooperative pool) that others need too.
+            let ready = if ready_in_a_row < MAX_READY_IN_A_ROW {
+                self.ready_chunk()?
+            } else {
+                BodyRead::WouldBlock
+            };
+            ready_in_a_row += 1;
+            let chunk = match ready {
                 BodyRead::Data { bytes } => Some(bytes),
                 BodyRead::End => None,
-                BodyRead::WouldBlock => self.chunk(cancel.clone()).await?,
+                BodyRead::WouldBlock => {
+                    ready_in_a_row = 0;
+                    self.chunk(cancel.clone()).await?
+                }
             };
             let Some(chunk) = chunk else {
                 return Ok(out);

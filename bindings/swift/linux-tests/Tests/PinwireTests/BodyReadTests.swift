@@ -86,14 +86,22 @@ private func isPattern(_ data: Data) -> Bool {
     whole.cancel()
     #expect(await pinwireError { try await whole.value } == .cancelled)
 
-    // A task cancelled before it reads gets no bytes, even if they have arrived.
+    // A task cancelled before it reads gets no bytes, even if they have arrived (the start that came with the
+    // head included), and cancellation wins over a close that came too.
     let arrived = try await client.get(server.url(info.ports.good, "/pattern/300000"))
     try await Task.sleep(nanoseconds: 300_000_000)
     let early = Task {
         withUnsafeCurrentTask { $0?.cancel() }
         var iterator = arrived.body.makeAsyncIterator()
-        _ = try await iterator.next()  // the start that came with the head
         return try await iterator.next()
     }
     #expect(await pinwireError { try await early.value } == .cancelled)
+    let closedToo = Task {
+        withUnsafeCurrentTask { $0?.cancel() }
+        arrived.close()
+        var iterator = arrived.body.makeAsyncIterator()
+        return try await iterator.next()
+    }
+    #expect(await pinwireError { try await closedToo.value } == .cancelled)
+    #expect(await pinwireError { try await arrived.data() } == .closed(what: "response body"))
 }
