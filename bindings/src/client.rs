@@ -1,5 +1,6 @@
 //! The client, request and response as the foreign languages see them.
 
+use crate::body::BodyRead;
 use crate::cancel::CancellationToken;
 use crate::config::PinConfig;
 use crate::cookies::{CookieStore, ForeignCookieStore};
@@ -335,9 +336,14 @@ impl PinwireClient {
 /// The most of the body [`PinwireClient::execute`] hands over with the headers.
 pub(crate) const BODY_START_LIMIT: usize = 64 * 1024;
 
-/// The most one [`BodyReader::chunk`] gathers from what has already arrived (it never waits for more
-/// than one piece): fewer, larger crossings of the FFI when the app reads slower than the network.
-const CHUNK_LIMIT: usize = 256 * 1024;
+/// The most one [`BodyReader::chunk`] (or `ready_chunk`) gathers from what has already arrived (it never
+/// waits for more than one piece): fewer, larger crossings of the FFI when the app reads slower than the
+/// network.
+pub(crate) const CHUNK_LIMIT: usize = 256 * 1024;
+
+/// The most body reads [`BodyReader::bytes`] makes in a row without suspending (each up to
+/// [`CHUNK_LIMIT`]): then it awaits the next piece, so a fast body does not hold the foreign thread.
+const MAX_READY_IN_A_ROW: usize = 16;
 
 /// A response: everything but the rest of the body comes in this one record, since every call across
 /// the FFI costs far more than the work it does (~20 µs through UniFFI's Kotlin/JNA glue).
@@ -386,9 +392,9 @@ impl HttpResponse {
 /// The rest of a response body, read on demand.
 #[derive(Debug, uniffi::Object)]
 pub struct BodyReader {
-    response: Arc<Mutex<Option<pinwire::Response>>>,
+    pub(crate) response: Arc<Mutex<Option<pinwire::Response>>>,
     /// Cancelled by [`BodyReader::discard`]: stops a read in flight, which then drops the body.
-    closed: pinwire::CancellationToken,
+    pub(crate) closed: pinwire::CancellationToken,
 }
 
 impl BodyReader {
@@ -399,7 +405,7 @@ impl BodyReader {
         }
     }
 
-    fn closed_error() -> PinwireError {
+    pub(crate) fn closed_error() -> PinwireError {
         PinwireError::Closed {
             what: "response body".into(),
         }
@@ -409,13 +415,18 @@ impl BodyReader {
 #[uniffi::export]
 impl BodyReader {
     /// The next piece of the body, or null at its end: waits for data, then adds what has already
-    /// arrived behind it (up to 256 KiB).
+    /// arrived behind it (up to 256 KiB). Each call is a task on the runtime: a reader that calls
+    /// `ready_chunk` first awaits this only when nothing has arrived.
     pub async fn chunk(&self, cancel: Option<Arc<CancellationToken>>) -> Result<Option<Vec<u8>>, PinwireError> {
         let response = self.response.clone();
         let closed = self.closed.clone();
         let token = cancel.map(|t| t.inner.clone()).unwrap_or_default();
         runtime::spawn(async move {
             let mut guard = response.lock().await;
+            // A cancelled read says so even if the body was also closed meanwhile, as the select below does.
+            if token.is_cancelled() {
+                return Err(PinwireError::Cancelled);
+            }
             let Some(body) = guard.as_mut().filter(|_| !closed.is_cancelled()) else {
                 return Err(BodyReader::closed_error());
             };
@@ -426,7 +437,7 @@ impl BodyReader {
                     guard.take();
                     Err(BodyReader::closed_error())
                 }
-                chunk = body.chunk_coalesced(CHUNK_LIMIT) => Ok(chunk?.map(|b| b.to_vec())),
+                chunk = body.chunk_coalesced(CHUNK_LIMIT) => Ok(chunk?.map(Vec::from)),
             }
         })
         .await
@@ -436,10 +447,32 @@ impl BodyReader {
     /// The rest of the body.
     pub async fn bytes(&self, cancel: Option<Arc<CancellationToken>>) -> Result<Vec<u8>, PinwireError> {
         let mut out = Vec::new();
-        while let Some(chunk) = self.chunk(cancel.clone()).await? {
+        let mut ready_in_a_row = 0;
+        loop {
+            if cancel.as_ref().is_some_and(|token| token.is_cancelled()) {
+                return Err(PinwireError::Cancelled);
+            }
+            // Only a wait is a task on the runtime: what has arrived is taken here, but not without end, as
+            // this runs on a thread of the foreign executor (Swift's cooperative pool) that others need too.
+            let ready = if ready_in_a_row < MAX_READY_IN_A_ROW {
+                self.ready_chunk()?
+            } else {
+                BodyRead::WouldBlock
+            };
+            ready_in_a_row += 1;
+            let chunk = match ready {
+                BodyRead::Data { bytes } => Some(bytes),
+                BodyRead::End => None,
+                BodyRead::WouldBlock => {
+                    ready_in_a_row = 0;
+                    self.chunk(cancel.clone()).await?
+                }
+            };
+            let Some(chunk) = chunk else {
+                return Ok(out);
+            };
             out.extend_from_slice(&chunk);
         }
-        Ok(out)
     }
 
     /// Discards the rest of the body and releases the connection; a read in flight ends with `Closed`.

@@ -10,6 +10,7 @@
 
 #[cfg(target_os = "android")]
 mod android;
+mod body;
 #[cfg(test)]
 mod builder_cases;
 mod cancel;
@@ -27,6 +28,7 @@ mod updates;
 mod upload;
 mod websocket;
 
+pub use body::BodyRead;
 pub use cancel::CancellationToken;
 pub use client::{BodyReader, ClientOptions, Header, HttpRequest, HttpResponse, PinwireClient, ResolveOverride};
 pub use config::{NscImportOptions, PinConfig};

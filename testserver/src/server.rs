@@ -16,6 +16,9 @@
 //! - `/bytes/<n>`: `n` bytes of `x` streamed in 64 KiB chunks
 //! - `/pattern/<n>`: `n` bytes, byte `i` being `i % 251`, streamed in 64 KiB chunks (a body whose
 //!   pieces cannot be swapped, lost or repeated unnoticed)
+//! - `/trickle/<n>`: the same `n` bytes as `/pattern/<n>`, 4 KiB at a time, 20 ms apart, the first
+//!   piece followed by an empty frame: a body that arrives over time, partly while the client reads
+//!   (one empty frame only: h2 takes many as an attack)
 //! - `/gated/<n>`: 1 MiB, then waits until [`TestServer::open_gate`] is called, then the rest up to `n`
 //!   bytes: a client that buffers the whole body before handing any of it over never gets to open the
 //!   gate.
@@ -359,6 +362,22 @@ async fn route(req: Request<Incoming>, shared: Arc<Shared>) -> Result<Response<B
                 let range = i * CHUNK..n.min((i + 1) * CHUNK);
                 Ok(Frame::data(range.map(|k| (k % 251) as u8).collect::<Bytes>()))
             }));
+            response(StatusCode::OK, BodyExt::boxed(StreamBody::new(body)))
+        }
+        ["trickle", n] => {
+            let n: usize = n.parse().unwrap_or(0);
+            const PIECE: usize = 4096;
+            let body = stream::iter(0..n.div_ceil(PIECE))
+                .then(move |i| async move {
+                    if i > 0 {
+                        tokio::time::sleep(Duration::from_millis(20)).await;
+                    }
+                    let range = i * PIECE..n.min((i + 1) * PIECE);
+                    let piece = range.map(|k| (k % 251) as u8).collect::<Bytes>();
+                    let empty = (i == 0).then(|| Ok(Frame::data(Bytes::new())));
+                    stream::iter(std::iter::once(Ok(Frame::data(piece))).chain(empty))
+                })
+                .flatten();
             response(StatusCode::OK, BodyExt::boxed(StreamBody::new(body)))
         }
         ["gated", n] => {

@@ -28,6 +28,9 @@ let package = Package(
         .target(name: "Pinwire", dependencies: ["PinwireBindings"], path: "Sources/Pinwire"),
         // The Flutter plugin's iOS shim without its channel registration (a link to bindings/flutter/ios/.../Host).
         .target(name: "PinwireFlutterShim", dependencies: ["Pinwire"], path: "Sources/PinwireFlutterShim"),
-        .testTarget(name: "PinwireTests", dependencies: ["Pinwire", "PinwireFlutterShim"], path: "Tests/PinwireTests"),
+        // PinwireBindings too: ReadyChunkTests call the generated `BodyReader` under the Swift API directly.
+        .testTarget(
+            name: "PinwireTests", dependencies: ["Pinwire", "PinwireBindings", "PinwireFlutterShim"],
+            path: "Tests/PinwireTests"),
     ]
 )

@@ -87,15 +87,38 @@ public struct ResponseBody: AsyncSequence, Sendable {
 
     public struct AsyncIterator: AsyncIteratorProtocol {
         let response: Response
+        /// Chunks taken in a row without suspending: after `maxReadyInARow`, a read awaits even if bytes are
+        /// there, so that a body that keeps arriving does not hold a thread of the cooperative pool.
+        var readyInARow = 0
+        static let maxReadyInARow = 16
 
         /// The next chunk (never empty), or nil at the end of the body.
         public mutating func next() async throws -> Data? {
+            // Before anything else: a cancelled read says so, even if the body was closed meanwhile (as the
+            // Rust side decides when both come while it waits).
+            if Task.isCancelled {
+                throw PinwireError.cancelled
+            }
             let state = response.bodyState
             if let start = try state.takeStart() {
                 return start
             }
             guard let reader = state.reader else { return nil }
-            // Never empty: the core skips empty HTTP/2 DATA frames.
+            // What has already arrived is taken on this thread; only a wait for more is an async call, which
+            // goes to a Rust runtime thread and back (two thread wake-ups). Never empty: the core skips empty
+            // HTTP/2 DATA frames.
+            if readyInARow < Self.maxReadyInARow {
+                switch try callRust({ try reader.readyChunk() }) {
+                case .data(let bytes):
+                    readyInARow += 1
+                    return bytes
+                case .end:
+                    return nil
+                case .wouldBlock:
+                    break
+                }
+            }
+            readyInARow = 0
             return try await callRustCancellable { token in try await reader.chunk(cancel: token) }
         }
     }
