@@ -194,13 +194,16 @@ async fn read_until_empty(body: &ReadAhead) -> Vec<u8> {
 #[test]
 fn a_runtime_shut_down_under_a_body_ends_it_as_cancelled() {
     let pki = Pki::new("ReadAheadShutdown");
+    // The server on a runtime of its own, which stays up: shutting its connections down with the
+    // client's runtime would end the body with an error before the reading task is dropped.
+    let server_runtime = tokio::runtime::Runtime::new().unwrap();
+    let server = server_runtime.block_on(TestServer::https("shutdown", &pki.leaf));
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .enable_all()
         .build()
         .unwrap();
     let body = runtime.block_on(async {
-        let server = TestServer::https("shutdown", &pki.leaf).await;
         let client = new_client(&[pki.root.cert()], pinned(HOST, &[pki.leaf_pin()]));
         let response = client.get(&url(&server, HOST, "/slow-body")).await.unwrap();
         let body = response.read_ahead(64 * 1024);
