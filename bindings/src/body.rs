@@ -75,28 +75,14 @@ mod tests {
         let rt = tokio::runtime::Runtime::new().expect("a runtime for the server");
         let server = rt.block_on(TestServer::https("body", &leaf));
         let options = ClientOptions {
-            pins: Vec::new(),
-            dangerous_allow_single_pin: false,
-            cleartext_permitted_by_default: false,
             trusted_roots_pem: vec![root.cert_pem()],
             include_platform_trust: false,
-            connect_timeout: None,
-            read_timeout: None,
-            call_timeout: None,
-            max_redirects: 10,
-            proxy: None,
-            http1_only: false,
             resolve: vec![ResolveOverride {
                 host: HOST.into(),
                 address: "127.0.0.1".into(),
             }],
-            user_agent: None,
-            reporting: None,
-            updates: None,
-            decompress: true,
-            max_decoded_ratio: 1024,
             max_decoded_size,
-            cookies: false,
+            ..ClientOptions::defaults()
         };
         let client = PinwireClient::new(options, None, None, None).expect("a client");
         (rt, server, client)

@@ -6,30 +6,6 @@ use crate::{policy_json, ClientOptions, PinRule};
 use serde_json::Value;
 use std::time::SystemTime;
 
-fn options() -> ClientOptions {
-    ClientOptions {
-        pins: Vec::new(),
-        dangerous_allow_single_pin: false,
-        cleartext_permitted_by_default: false,
-        trusted_roots_pem: Vec::new(),
-        include_platform_trust: true,
-        connect_timeout: None,
-        read_timeout: None,
-        call_timeout: None,
-        max_redirects: 10,
-        proxy: None,
-        http1_only: false,
-        resolve: Vec::new(),
-        user_agent: None,
-        reporting: None,
-        updates: None,
-        decompress: true,
-        max_decoded_ratio: 1024,
-        max_decoded_size: None,
-        cookies: false,
-    }
-}
-
 fn instant(text: &str) -> SystemTime {
     time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
         .expect("an RFC 3339 instant")
@@ -38,7 +14,7 @@ fn instant(text: &str) -> SystemTime {
 
 /// Replays one case's calls on the FFI's options, as the Kotlin and Swift builders record them.
 fn replay(calls: &[Value]) -> ClientOptions {
-    let mut options = options();
+    let mut options = ClientOptions::defaults();
     for call in calls {
         let (name, args) = call.as_object().and_then(|o| o.iter().next()).expect("a call");
         match name.as_str() {

@@ -87,6 +87,34 @@ pub struct ClientOptions {
     pub cookies: bool,
 }
 
+#[cfg(test)]
+impl ClientOptions {
+    /// The record as a foreign language gets it with every field left out (the `uniffi(default)`s above).
+    pub(crate) fn defaults() -> ClientOptions {
+        ClientOptions {
+            pins: Vec::new(),
+            dangerous_allow_single_pin: false,
+            cleartext_permitted_by_default: false,
+            trusted_roots_pem: Vec::new(),
+            include_platform_trust: true,
+            connect_timeout: None,
+            read_timeout: None,
+            call_timeout: None,
+            max_redirects: 10,
+            proxy: None,
+            http1_only: false,
+            resolve: Vec::new(),
+            user_agent: None,
+            reporting: None,
+            updates: None,
+            decompress: true,
+            max_decoded_ratio: 1024,
+            max_decoded_size: None,
+            cookies: false,
+        }
+    }
+}
+
 /// A header.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct Header {

@@ -69,11 +69,10 @@ pub(crate) fn enter<T>(f: impl FnOnce() -> T) -> T {
 /// reads set timers, which need it): its output if it was ready, else `None`, and the future is dropped.
 /// Only for futures that lose nothing when dropped unfinished, such as the core's body reads.
 pub(crate) fn poll_once<F: Future>(future: F) -> Option<F::Output> {
-    let _guard = runtime().enter();
-    match pin!(future).poll(&mut Context::from_waker(Waker::noop())) {
+    enter(|| match pin!(future).poll(&mut Context::from_waker(Waker::noop())) {
         Poll::Ready(output) => Some(output),
         Poll::Pending => None,
-    }
+    })
 }
 
 /// Waits on the calling (foreign) thread for `future`, whose I/O the runtime's workers drive.

@@ -91,12 +91,11 @@ impl Response {
         });
         let task = Arc::clone(&shared);
         tokio::spawn(async move {
-            let mut guard = EndGuard(Arc::clone(&task));
-            let url = task.url.clone();
+            let guard = EndGuard(Arc::clone(&task));
             let end = match AssertUnwindSafe(task.fill(self)).catch_unwind().await {
                 Ok(None) => return, // closed
                 Ok(Some(end)) => end,
-                Err(panic) => End::Failed(from_panic(panic.as_ref(), &url)),
+                Err(panic) => End::Failed(from_panic(panic.as_ref(), &task.url)),
             };
             guard.finish(end);
         });
@@ -239,7 +238,7 @@ impl Shared {
 struct EndGuard(Arc<Shared>);
 
 impl EndGuard {
-    fn finish(&mut self, end: End) {
+    fn finish(&self, end: End) {
         let mut state = self.0.lock();
         if state.end.is_none() {
             state.end = Some(end);
