@@ -98,7 +98,7 @@ impl BodyWriter {
         self.length
     }
 
-    /// The bytes written so far.
+    /// The bytes written so far: those the body has taken (a refused write is not counted).
     pub fn written(&self) -> u64 {
         *self.written.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -116,17 +116,17 @@ impl BodyWriter {
         if chunk.is_empty() {
             return Ok(());
         }
-        let written = {
-            let mut written = self.written.lock().unwrap_or_else(|e| e.into_inner());
-            *written += chunk.len() as u64;
-            *written
-        };
-        if let Some(length) = self.length.filter(|length| written > *length) {
-            let error = WriteError::TooLong { length, written };
+        let size = chunk.len() as u64;
+        let after = self.written() + size;
+        if let Some(length) = self.length.filter(|length| after > *length) {
+            let error = WriteError::TooLong { length, written: after };
             self.abort(&error.to_string());
             return Err(error);
         }
-        sender.send(chunk).await.map_err(|_| WriteError::Closed)
+        sender.send(chunk).await.map_err(|_| WriteError::Closed)?;
+        // Counted once the body has taken it: a refused or undelivered write is not "written".
+        *self.written.lock().unwrap_or_else(|e| e.into_inner()) += size;
+        Ok(())
     }
 
     /// Ends the body. Fails with [`WriteError::TooShort`] (and aborts the body) when fewer bytes than

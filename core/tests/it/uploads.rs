@@ -148,6 +148,7 @@ async fn a_wrong_length_or_an_aborted_source_fails_the_request_not_the_server() 
             written: 120
         }
     );
+    assert_eq!(writer.written(), 60, "the refused write is not counted");
     let failed = call.await.unwrap().unwrap_err();
     assert!(
         matches!(&failed, Error::Protocol { detail, .. } if detail.contains("120 bytes written")),
