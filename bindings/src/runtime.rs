@@ -15,8 +15,11 @@ use tokio::task::JoinHandle;
 fn runtime() -> &'static Runtime {
     static RUNTIME: OnceLock<Runtime> = OnceLock::new();
     RUNTIME.get_or_init(|| {
+        // One worker: a call's tasks (request, connection, body read ahead) then share a thread and hand
+        // work over without waking another. Blocking sections (the verifier's platform calls, the app's
+        // listeners) still move off it (`block_in_place`). docs/adr/0019-one-runtime-worker.md.
         tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
+            .worker_threads(1)
             .thread_name("pinwire")
             .enable_all()
             .build()
