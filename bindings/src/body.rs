@@ -1,13 +1,20 @@
-//! Body reads that take what has already arrived on the caller's thread, without a task of their own.
-//!
-//! [`BodyReader::chunk`] is an async export, each call a task on the runtime: even bytes that are already
-//! there cost two thread wake-ups (onto a runtime worker, then back to the foreign executor). A reader that
-//! calls [`BodyReader::ready_chunk`] first awaits `chunk` only when nothing has arrived, as the Kotlin
-//! API's JNI reads do.
+//! The rest of a response body, as the foreign languages read it: read ahead of them by the core
+//! ([`pinwire::ReadAhead`], from the head on), so that a read takes what has arrived on the caller's
+//! thread and only a read that finds nothing waits.
 
-use crate::client::{BodyReader, CHUNK_LIMIT};
+use crate::cancel::CancellationToken;
 use crate::error::PinwireError;
-use crate::runtime;
+use pinwire::read_ahead::Ready;
+use pinwire::ReadAhead;
+use std::sync::Arc;
+
+/// The most one read ([`BodyReader::ready_chunk`], [`BodyReader::chunk`]) takes of what has arrived, joined
+/// into one piece: fewer, larger crossings of the FFI when the app reads slower than the network.
+pub(crate) const CHUNK_LIMIT: usize = 256 * 1024;
+
+/// The most reads [`BodyReader::bytes`] makes in a row without suspending (each up to [`CHUNK_LIMIT`]): then
+/// it yields, so that a fast body does not hold the foreign thread (Swift's cooperative pool) for long.
+const MAX_READY_IN_A_ROW: usize = 16;
 
 /// What [`BodyReader::ready_chunk`] found.
 #[derive(Debug, PartialEq, Eq, uniffi::Enum)]
@@ -23,37 +30,114 @@ pub enum BodyRead {
     End,
 }
 
+/// The rest of a response body, read on demand.
+#[derive(Debug, uniffi::Object)]
+pub struct BodyReader {
+    body: ReadAhead,
+    /// Cancelled by [`BodyReader::discard`]: reads then say `Closed` (the read ahead alone would say `End`),
+    /// and a read waiting in `chunk` ends.
+    closed: pinwire::CancellationToken,
+}
+
+impl BodyReader {
+    pub(crate) fn new(body: ReadAhead) -> BodyReader {
+        BodyReader {
+            body,
+            closed: pinwire::CancellationToken::new(),
+        }
+    }
+
+    fn closed_error() -> PinwireError {
+        PinwireError::Closed {
+            what: "response body".into(),
+        }
+    }
+}
+
 #[uniffi::export]
 impl BodyReader {
     /// The next piece of the body if some has already arrived, without waiting: what `chunk` returns
-    /// (up to 256 KiB of what has arrived, never an empty piece), `WouldBlock` when nothing has (or a
-    /// `chunk` call is reading), `End` at the end. Errors are `chunk`'s: the body's own (a timeout, a
-    /// broken connection, a decoded body over its bound) and `Closed` after `discard`. It takes no
-    /// cancellation token since it never waits: the caller checks its own cancellation.
+    /// (up to 256 KiB of what has arrived, never an empty piece), `WouldBlock` when nothing has, `End` at
+    /// the end. Errors are `chunk`'s: the body's own (a timeout, a broken connection, a decoded body over
+    /// its bound), after the bytes before them, and `Closed` after `discard`. It takes no cancellation
+    /// token since it never waits: the caller checks its own cancellation.
     pub fn ready_chunk(&self) -> Result<BodyRead, PinwireError> {
-        // Held by a `chunk` in flight, which gets what arrives.
-        let Ok(mut guard) = self.response.try_lock() else {
-            return Ok(BodyRead::WouldBlock);
-        };
-        let Some(body) = guard.as_mut().filter(|_| !self.closed.is_cancelled()) else {
-            return Err(BodyReader::closed_error());
-        };
-        // `chunk`'s own read, polled once: what it gathers after its first piece is taken without
-        // waiting, and a read that is not ready loses nothing when dropped.
-        let read = runtime::poll_once(body.chunk_coalesced(CHUNK_LIMIT));
         if self.closed.is_cancelled() {
-            // `discard` came while this held the body, so it could not drop it: drop it here.
-            guard.take();
             return Err(BodyReader::closed_error());
         }
-        Ok(match read {
-            None => BodyRead::WouldBlock,
-            Some(chunk) => match chunk? {
-                // Without a copy: the piece gathered for this read is not shared.
-                Some(bytes) => BodyRead::Data { bytes: bytes.into() },
-                None => BodyRead::End,
-            },
+        let read = self.body.try_read_coalesced(CHUNK_LIMIT);
+        // A `discard` from another thread during the read: the read ahead ended (or lost its bytes)
+        // because of it, so the body is closed, not at its end.
+        if self.closed.is_cancelled() {
+            return Err(BodyReader::closed_error());
+        }
+        Ok(match read? {
+            // Without a copy when the piece is not shared (a joined one never is).
+            Ready::Data(bytes) => BodyRead::Data { bytes: bytes.into() },
+            Ready::End => BodyRead::End,
+            Ready::Empty => BodyRead::WouldBlock,
         })
+    }
+
+    /// The next piece of the body, or null at its end: waits for data, then takes what has arrived (up
+    /// to 256 KiB). The wait runs in the caller's future, woken by the task that reads the body ahead:
+    /// no task of its own. A cancelled read says `Cancelled`, even if the body was also closed.
+    pub async fn chunk(&self, cancel: Option<Arc<CancellationToken>>) -> Result<Option<Vec<u8>>, PinwireError> {
+        let token = cancel.map(|t| t.inner.clone()).unwrap_or_default();
+        loop {
+            if token.is_cancelled() {
+                return Err(PinwireError::Cancelled);
+            }
+            match self.ready_chunk()? {
+                BodyRead::Data { bytes } => return Ok(Some(bytes)),
+                BodyRead::End => return Ok(None),
+                BodyRead::WouldBlock => {}
+            }
+            // Cancel-safe: nothing is taken until `ready_chunk` above, on the next turn.
+            tokio::select! {
+                biased;
+                () = token.cancelled() => return Err(PinwireError::Cancelled),
+                () = self.closed.cancelled() => {}
+                () = self.body.readable() => {}
+            }
+        }
+    }
+
+    /// The rest of the body.
+    pub async fn bytes(&self, cancel: Option<Arc<CancellationToken>>) -> Result<Vec<u8>, PinwireError> {
+        let mut out = Vec::new();
+        let mut ready_in_a_row = 0;
+        loop {
+            if ready_in_a_row == MAX_READY_IN_A_ROW {
+                // The bytes keep arriving: the foreign executor runs its other work before the next read.
+                ready_in_a_row = 0;
+                tokio::task::yield_now().await;
+            }
+            if cancel.as_ref().is_some_and(|token| token.is_cancelled()) {
+                return Err(PinwireError::Cancelled);
+            }
+            let chunk = match self.ready_chunk()? {
+                BodyRead::Data { bytes } => {
+                    ready_in_a_row += 1;
+                    Some(bytes)
+                }
+                BodyRead::End => None,
+                BodyRead::WouldBlock => {
+                    ready_in_a_row = 0;
+                    self.chunk(cancel.clone()).await?
+                }
+            };
+            let Some(chunk) = chunk else {
+                return Ok(out);
+            };
+            out.extend_from_slice(&chunk);
+        }
+    }
+
+    /// Discards the rest of the body and releases the connection; a read in flight ends with `Closed`.
+    pub fn discard(&self) {
+        self.closed.cancel();
+        self.body.close();
     }
 }
 
@@ -61,6 +145,7 @@ impl BodyReader {
 mod tests {
     use super::*;
     use crate::client::{ClientOptions, HttpRequest, HttpResponse, PinwireClient, ResolveOverride};
+    use crate::runtime;
     use pinwire_testserver::pki::Authority;
     use pinwire_testserver::TestServer;
     use std::sync::Arc;
@@ -70,20 +155,26 @@ mod tests {
 
     /// A test server (on a runtime of its own) and a client trusting only its root.
     fn server_and_client(max_decoded_size: Option<u64>) -> (tokio::runtime::Runtime, TestServer, Arc<PinwireClient>) {
+        server_and_client_with(|options| options.max_decoded_size = max_decoded_size)
+    }
+
+    fn server_and_client_with(
+        configure: impl FnOnce(&mut ClientOptions),
+    ) -> (tokio::runtime::Runtime, TestServer, Arc<PinwireClient>) {
         let root = Authority::root("Body Test Root");
         let leaf = root.leaf([HOST]);
         let rt = tokio::runtime::Runtime::new().expect("a runtime for the server");
         let server = rt.block_on(TestServer::https("body", &leaf));
-        let options = ClientOptions {
+        let mut options = ClientOptions {
             trusted_roots_pem: vec![root.cert_pem()],
             include_platform_trust: false,
             resolve: vec![ResolveOverride {
                 host: HOST.into(),
                 address: "127.0.0.1".into(),
             }],
-            max_decoded_size,
             ..ClientOptions::defaults()
         };
+        configure(&mut options);
         let client = PinwireClient::new(options, None, None, None).expect("a client");
         (rt, server, client)
     }
@@ -215,5 +306,106 @@ mod tests {
             read.len()
         );
         assert!(response.body_start.len() + read.len() <= 4 << 20);
+    }
+
+    /// Reads until `/slow-body`'s first five bytes are in; then nothing more arrives.
+    fn read_first(response: &HttpResponse, reader: &BodyReader) {
+        let mut first = response.body_start.clone();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while first.len() < 5 && Instant::now() < deadline {
+            match reader.ready_chunk().expect("a read") {
+                BodyRead::Data { bytes } => first.extend_from_slice(&bytes),
+                BodyRead::WouldBlock => std::thread::sleep(Duration::from_millis(5)),
+                BodyRead::End => panic!("the body does not end"),
+            }
+        }
+        assert_eq!(first, b"first");
+    }
+
+    /// A `discard` from another thread ends a read that waits, with `Closed`.
+    #[test]
+    fn a_discard_from_another_thread_ends_a_waiting_read() {
+        let (_rt, server, client) = server_and_client(None);
+        let response = get(&client, &server, "/slow-body");
+        let reader = response.body.clone().expect("the body stalls");
+        read_first(&response, &reader);
+        let discarding = std::thread::spawn({
+            let reader = reader.clone();
+            move || {
+                std::thread::sleep(Duration::from_millis(200));
+                reader.discard();
+            }
+        });
+        let started = Instant::now();
+        let read = runtime::block_on(async {
+            tokio::time::timeout(Duration::from_secs(20), reader.chunk(None))
+                .await
+                .expect("the discard ends the wait")
+        });
+        assert!(matches!(read, Err(PinwireError::Closed { .. })), "{read:?}");
+        assert!(started.elapsed() >= Duration::from_millis(150), "the read did wait");
+        discarding.join().expect("the discarding thread");
+        assert!(matches!(reader.ready_chunk(), Err(PinwireError::Closed { .. })));
+    }
+
+    /// A read whose token is cancelled says `Cancelled`, before and during its wait, even if the body was
+    /// closed too; the body stays readable after a cancelled wait.
+    #[test]
+    fn cancellation_beats_close() {
+        let (_rt, server, client) = server_and_client(None);
+        let response = get(&client, &server, "/slow-body");
+        let reader = response.body.clone().expect("the body stalls");
+        read_first(&response, &reader);
+        let token = CancellationToken::new();
+        let cancelling = std::thread::spawn({
+            let token = token.clone();
+            move || {
+                std::thread::sleep(Duration::from_millis(100));
+                token.cancel();
+            }
+        });
+        let read = runtime::block_on(reader.chunk(Some(token.clone())));
+        cancelling.join().expect("the cancelling thread");
+        assert!(matches!(read, Err(PinwireError::Cancelled)), "{read:?}");
+        assert_eq!(reader.ready_chunk().expect("still open"), BodyRead::WouldBlock);
+        reader.discard();
+        let read = runtime::block_on(reader.chunk(Some(token.clone())));
+        assert!(matches!(read, Err(PinwireError::Cancelled)), "{read:?}");
+        let read = runtime::block_on(reader.bytes(Some(token)));
+        assert!(matches!(read, Err(PinwireError::Cancelled)), "{read:?}");
+        assert!(matches!(
+            runtime::block_on(reader.chunk(None)),
+            Err(PinwireError::Closed { .. })
+        ));
+    }
+
+    /// A body nobody reads, dropped with its response (a Swift `Response` freed), lets its connection go;
+    /// over HTTP/1.1 an unfinished body closes it.
+    #[test]
+    fn an_unread_body_dropped_releases_its_connection() {
+        let (rt, server, client) = server_and_client_with(|options| options.http1_only = true);
+        let response = get(&client, &server, "/slow-body");
+        assert!(response.body.is_some(), "the body stalls");
+        drop(response);
+        assert!(
+            rt.block_on(server.wait_closed(1, Duration::from_secs(20))),
+            "the connection was not closed"
+        );
+    }
+
+    /// `bytes` reads a large body whole, past its bound of reads in a row without a yield.
+    #[test]
+    fn bytes_reads_a_large_body_whole() {
+        let (_rt, server, client) = server_and_client(None);
+        let size = 8 * 1024 * 1024 + 3;
+        let response = get(&client, &server, &format!("/pattern/{size}"));
+        let reader = response.body.expect("8 MiB do not come with the head");
+        let rest = runtime::block_on(reader.bytes(None)).expect("the body");
+        let body = [response.body_start, rest].concat();
+        assert_eq!(body.len(), size);
+        assert!(
+            body.iter().enumerate().all(|(i, &b)| b == (i % 251) as u8),
+            "bytes out of order"
+        );
     }
 }

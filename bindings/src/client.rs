@@ -1,6 +1,6 @@
 //! The client, request and response as the foreign languages see them.
 
-use crate::body::BodyRead;
+use crate::body::BodyReader;
 use crate::cancel::CancellationToken;
 use crate::config::PinConfig;
 use crate::cookies::{CookieStore, ForeignCookieStore};
@@ -13,7 +13,6 @@ use crate::updates::{update_options, UpdateError, UpdateEventListener, UpdateOut
 use rustls_pki_types::CertificateDer;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::Mutex;
 
 /// A host resolved to a fixed address instead of DNS (the port comes from the URL).
 #[derive(Debug, Clone, uniffi::Record)]
@@ -364,14 +363,9 @@ impl PinwireClient {
 /// The most of the body [`PinwireClient::execute`] hands over with the headers.
 pub(crate) const BODY_START_LIMIT: usize = 64 * 1024;
 
-/// The most one [`BodyReader::chunk`] (or `ready_chunk`) gathers from what has already arrived (it never
-/// waits for more than one piece): fewer, larger crossings of the FFI when the app reads slower than the
-/// network.
-pub(crate) const CHUNK_LIMIT: usize = 256 * 1024;
-
-/// The most body reads [`BodyReader::bytes`] makes in a row without suspending (each up to
-/// [`CHUNK_LIMIT`]): then it awaits the next piece, so a fast body does not hold the foreign thread.
-const MAX_READY_IN_A_ROW: usize = 16;
+/// The most of a body read ahead of its reader (the JNI path's and [`BodyReader`]'s): the network side
+/// keeps reading while the foreign side copies, up to this.
+pub(crate) const READ_AHEAD_LIMIT: usize = 512 * 1024;
 
 /// A response: everything but the rest of the body comes in this one record, since every call across
 /// the FFI costs far more than the work it does (~20 µs through UniFFI's Kotlin/JNA glue).
@@ -405,7 +399,9 @@ impl HttpResponse {
         let status = response.status().as_u16();
         let version = format!("{:?}", response.version());
         let url = response.url().to_string();
-        let body = (!response.is_complete()).then(|| Arc::new(BodyReader::new(response)));
+        // Read ahead from the head on, as on the JNI path: the connection goes on reading while the app looks
+        // at the head; a body nobody reads holds at most the limit until it is discarded or dropped.
+        let body = (!response.is_complete()).then(|| Arc::new(BodyReader::new(response.read_ahead(READ_AHEAD_LIMIT))));
         HttpResponse {
             status,
             version,
@@ -413,101 +409,6 @@ impl HttpResponse {
             headers,
             body_start,
             body,
-        }
-    }
-}
-
-/// The rest of a response body, read on demand.
-#[derive(Debug, uniffi::Object)]
-pub struct BodyReader {
-    pub(crate) response: Arc<Mutex<Option<pinwire::Response>>>,
-    /// Cancelled by [`BodyReader::discard`]: stops a read in flight, which then drops the body.
-    pub(crate) closed: pinwire::CancellationToken,
-}
-
-impl BodyReader {
-    fn new(response: pinwire::Response) -> BodyReader {
-        BodyReader {
-            response: Arc::new(Mutex::new(Some(response))),
-            closed: pinwire::CancellationToken::default(),
-        }
-    }
-
-    pub(crate) fn closed_error() -> PinwireError {
-        PinwireError::Closed {
-            what: "response body".into(),
-        }
-    }
-}
-
-#[uniffi::export]
-impl BodyReader {
-    /// The next piece of the body, or null at its end: waits for data, then adds what has already
-    /// arrived behind it (up to 256 KiB). Each call is a task on the runtime: a reader that calls
-    /// `ready_chunk` first awaits this only when nothing has arrived.
-    pub async fn chunk(&self, cancel: Option<Arc<CancellationToken>>) -> Result<Option<Vec<u8>>, PinwireError> {
-        let response = self.response.clone();
-        let closed = self.closed.clone();
-        let token = cancel.map(|t| t.inner.clone()).unwrap_or_default();
-        runtime::spawn(async move {
-            let mut guard = response.lock().await;
-            // A cancelled read says so even if the body was also closed meanwhile, as the select below does.
-            if token.is_cancelled() {
-                return Err(PinwireError::Cancelled);
-            }
-            let Some(body) = guard.as_mut().filter(|_| !closed.is_cancelled()) else {
-                return Err(BodyReader::closed_error());
-            };
-            tokio::select! {
-                biased;
-                _ = token.cancelled() => Err(PinwireError::Cancelled),
-                _ = closed.cancelled() => {
-                    guard.take();
-                    Err(BodyReader::closed_error())
-                }
-                chunk = body.chunk_coalesced(CHUNK_LIMIT) => Ok(chunk?.map(Vec::from)),
-            }
-        })
-        .await
-        .map_err(PinwireError::from_join_error)?
-    }
-
-    /// The rest of the body.
-    pub async fn bytes(&self, cancel: Option<Arc<CancellationToken>>) -> Result<Vec<u8>, PinwireError> {
-        let mut out = Vec::new();
-        let mut ready_in_a_row = 0;
-        loop {
-            if cancel.as_ref().is_some_and(|token| token.is_cancelled()) {
-                return Err(PinwireError::Cancelled);
-            }
-            // Only a wait is a task on the runtime: what has arrived is taken here, but not without end, as
-            // this runs on a thread of the foreign executor (Swift's cooperative pool) that others need too.
-            let ready = if ready_in_a_row < MAX_READY_IN_A_ROW {
-                self.ready_chunk()?
-            } else {
-                BodyRead::WouldBlock
-            };
-            ready_in_a_row += 1;
-            let chunk = match ready {
-                BodyRead::Data { bytes } => Some(bytes),
-                BodyRead::End => None,
-                BodyRead::WouldBlock => {
-                    ready_in_a_row = 0;
-                    self.chunk(cancel.clone()).await?
-                }
-            };
-            let Some(chunk) = chunk else {
-                return Ok(out);
-            };
-            out.extend_from_slice(&chunk);
-        }
-    }
-
-    /// Discards the rest of the body and releases the connection; a read in flight ends with `Closed`.
-    pub fn discard(&self) {
-        self.closed.cancel();
-        if let Ok(mut guard) = self.response.try_lock() {
-            guard.take();
         }
     }
 }

@@ -28,9 +28,9 @@ mod updates;
 mod upload;
 mod websocket;
 
-pub use body::BodyRead;
+pub use body::{BodyRead, BodyReader};
 pub use cancel::CancellationToken;
-pub use client::{BodyReader, ClientOptions, Header, HttpRequest, HttpResponse, PinwireClient, ResolveOverride};
+pub use client::{ClientOptions, Header, HttpRequest, HttpResponse, PinwireClient, ResolveOverride};
 pub use config::{NscImportOptions, PinConfig};
 pub use cookies::{Cookie, CookieStore};
 pub use error::{PinwireError, TimeoutKind, UntrustedReason};

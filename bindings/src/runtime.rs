@@ -6,9 +6,9 @@
 //! connection.
 
 use std::future::Future;
-use std::pin::{pin, Pin};
+use std::pin::Pin;
 use std::sync::OnceLock;
-use std::task::{Context, Poll, Waker};
+use std::task::{Context, Poll};
 use tokio::runtime::Runtime;
 use tokio::task::JoinHandle;
 
@@ -66,16 +66,6 @@ where
 pub(crate) fn enter<T>(f: impl FnOnce() -> T) -> T {
     let _guard = runtime().enter();
     f()
-}
-
-/// Polls `future` once on the calling (foreign) thread, inside the runtime's context (the core's body
-/// reads set timers, which need it): its output if it was ready, else `None`, and the future is dropped.
-/// Only for futures that lose nothing when dropped unfinished, such as the core's body reads.
-pub(crate) fn poll_once<F: Future>(future: F) -> Option<F::Output> {
-    enter(|| match pin!(future).poll(&mut Context::from_waker(Waker::noop())) {
-        Poll::Ready(output) => Some(output),
-        Poll::Pending => None,
-    })
 }
 
 /// Waits on the calling (foreign) thread for `future`, whose I/O the runtime's workers drive.

@@ -8,7 +8,7 @@
 
 use crate::error::{from_panic, Error};
 use crate::response::Response;
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use futures_util::FutureExt as _;
 use std::collections::VecDeque;
 use std::panic::AssertUnwindSafe;
@@ -16,8 +16,9 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
-/// A response body being read ahead: see [`Response::read_ahead`]. One reader at a time; [`close`]
-/// (or dropping it) may come from any thread.
+/// A response body being read ahead: see [`Response::read_ahead`]. Reads, waits and [`close`] (or
+/// dropping it) may come from any thread; readers that read at once each get different bytes, and every
+/// task waiting in [`readable`](ReadAhead::readable) is woken.
 ///
 /// [`close`]: ReadAhead::close
 #[derive(Debug)]
@@ -39,7 +40,7 @@ pub enum Ready {
 #[derive(Debug)]
 struct Shared {
     state: Mutex<State>,
-    /// Wakes the reader waiting in `readable`.
+    /// Wakes the readers waiting in `readable` (all of them: see `wake_readers`).
     readable: Notify,
     /// Wakes the task waiting for room in the buffer.
     room: Notify,
@@ -110,51 +111,48 @@ impl ReadAhead {
     /// The error the body failed with, once, after every byte that came before it; after that, an
     /// [`Error::Protocol`] that names it.
     pub fn try_read(&self, max: usize) -> Result<Ready, Error> {
-        let shared = &self.shared;
-        let mut state = shared.lock();
+        let mut state = self.shared.lock();
         if max == 0 {
             return Ok(Ready::Data(Bytes::new()));
         }
-        if let Some(front) = state.pieces.front_mut() {
-            let piece = if front.len() <= max {
-                state.pieces.pop_front().unwrap_or_default()
-            } else {
-                front.split_to(max)
+        match self.shared.take_piece(&mut state, max) {
+            Some(piece) => Ok(Ready::Data(piece)),
+            None => self.shared.take_end(&mut state),
+        }
+    }
+
+    /// As [`try_read`](Self::try_read), but joins the pieces held into one, up to `max` bytes: for a reader
+    /// that pays per read (a call across an FFI) more than for a copy. A single piece comes without a copy.
+    ///
+    /// # Errors
+    /// As [`try_read`](Self::try_read): the error comes on the read after the last bytes before it.
+    pub fn try_read_coalesced(&self, max: usize) -> Result<Ready, Error> {
+        let mut state = self.shared.lock();
+        if max == 0 {
+            return Ok(Ready::Data(Bytes::new()));
+        }
+        let Some(first) = self.shared.take_piece(&mut state, max) else {
+            return self.shared.take_end(&mut state);
+        };
+        if first.len() == max || state.pieces.is_empty() {
+            return Ok(Ready::Data(first));
+        }
+        let mut joined = BytesMut::with_capacity(max.min(first.len() + state.buffered));
+        joined.extend_from_slice(&first);
+        while joined.len() < max {
+            let Some(piece) = self.shared.take_piece(&mut state, max - joined.len()) else {
+                break;
             };
-            state.buffered -= piece.len();
-            // Woken at half the limit, not at every read: one wake-up per half a buffer, not per piece.
-            if state.waiting_for_room && state.buffered <= shared.limit / 2 {
-                state.waiting_for_room = false;
-                shared.room.notify_one();
-            }
-            return Ok(Ready::Data(piece));
+            joined.extend_from_slice(&piece);
         }
-        match state.end.take() {
-            None => Ok(Ready::Empty),
-            Some(End::Complete) => {
-                state.end = Some(End::Complete);
-                Ok(Ready::End)
-            }
-            Some(End::Failed(error)) => {
-                state.end = Some(End::Reported(error.to_string()));
-                Err(error)
-            }
-            Some(End::Reported(first)) => {
-                let error = Error::Protocol {
-                    url: shared.url.clone(),
-                    detail: format!("the body already failed: {first}"),
-                };
-                state.end = Some(End::Reported(first));
-                Err(error)
-            }
-        }
+        Ok(Ready::Data(joined.freeze()))
     }
 
     /// Waits until [`try_read`](Self::try_read) has something other than [`Ready::Empty`] to return.
     /// Cancel-safe.
     pub async fn readable(&self) {
         loop {
-            // A wake-up that came before this wait is kept by `Notify` (one permit): none is lost.
+            // Registered before the state is looked at: a wake-up between the two is not lost.
             let notified = self.shared.readable.notified();
             {
                 let state = self.shared.lock();
@@ -177,7 +175,7 @@ impl ReadAhead {
             state.end = Some(End::Complete);
         }
         drop(state);
-        self.shared.readable.notify_one();
+        self.shared.wake_readers();
     }
 }
 
@@ -191,6 +189,53 @@ impl Shared {
     fn lock(&self) -> MutexGuard<'_, State> {
         // Nothing panics while holding the lock; a poisoned lock still holds consistent state.
         self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Wakes every task waiting in `readable`: with `notify_one`, a second waiter would sleep through the
+    /// end of the body. A waiter registers before it looks at the state, so no wake-up is lost.
+    fn wake_readers(&self) {
+        self.readable.notify_waiters();
+    }
+
+    /// Up to `max` (> 0) bytes of the first piece held, if any.
+    fn take_piece(&self, state: &mut State, max: usize) -> Option<Bytes> {
+        let front = state.pieces.front_mut()?;
+        let piece = if front.len() <= max {
+            state.pieces.pop_front().unwrap_or_default()
+        } else {
+            front.split_to(max)
+        };
+        state.buffered -= piece.len();
+        // Woken at half the limit, not at every read: one wake-up per half a buffer, not per piece.
+        if state.waiting_for_room && state.buffered <= self.limit / 2 {
+            state.waiting_for_room = false;
+            self.room.notify_one();
+        }
+        Some(piece)
+    }
+
+    /// What a read finds once no bytes are held: nothing yet, the end, or the error (once, then one that
+    /// names it).
+    fn take_end(&self, state: &mut State) -> Result<Ready, Error> {
+        match state.end.take() {
+            None => Ok(Ready::Empty),
+            Some(End::Complete) => {
+                state.end = Some(End::Complete);
+                Ok(Ready::End)
+            }
+            Some(End::Failed(error)) => {
+                state.end = Some(End::Reported(error.to_string()));
+                Err(error)
+            }
+            Some(End::Reported(first)) => {
+                let error = Error::Protocol {
+                    url: self.url.clone(),
+                    detail: format!("the body already failed: {first}"),
+                };
+                state.end = Some(End::Reported(first));
+                Err(error)
+            }
+        }
     }
 
     /// Reads `response` into the buffer until its end (`Some`), or until closed (`None`).
@@ -224,7 +269,7 @@ impl Shared {
                     state.buffered += piece.len();
                     state.pieces.push_back(piece);
                     drop(state);
-                    self.readable.notify_one();
+                    self.wake_readers();
                 }
                 Ok(None) => return Some(End::Complete),
                 Err(error) => return Some(End::Failed(error)),
@@ -244,7 +289,7 @@ impl EndGuard {
             state.end = Some(end);
         }
         drop(state);
-        self.0.readable.notify_one();
+        self.0.wake_readers();
     }
 }
 

@@ -7,7 +7,7 @@
 
 use super::completion::Completion;
 use super::wire;
-use crate::client::{timeout, BODY_START_LIMIT};
+use crate::client::{timeout, BODY_START_LIMIT, READ_AHEAD_LIMIT};
 use crate::error::PinwireError;
 use crate::runtime;
 use bytes::Bytes;
@@ -16,9 +16,6 @@ use pinwire::ReadAhead;
 use std::sync::atomic::{fence, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
-
-/// The most of a body read ahead of Kotlin: the network side keeps reading while Kotlin copies, up to this.
-const READ_AHEAD_LIMIT: usize = 512 * 1024;
 
 /// A request as it crosses from Kotlin.
 pub(super) struct RequestParts {

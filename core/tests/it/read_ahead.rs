@@ -214,3 +214,114 @@ fn a_runtime_shut_down_under_a_body_ends_it_as_cancelled() {
     let error = body.try_read(10).expect_err("no reader waits forever");
     assert!(matches!(error, Error::Cancelled), "{error:?}");
 }
+
+#[tokio::test]
+async fn coalesced_reads_join_what_is_held_up_to_their_size_and_keep_every_byte() {
+    let pki = Pki::new("ReadAheadCoalesced");
+    let server = TestServer::https("coalesced", &pki.leaf).await;
+    let client = new_client(&[pki.root.cert()], pinned(HOST, &[pki.leaf_pin()]));
+    let max = 100_007;
+
+    // Byte for byte, in order, in pieces of at most `max`.
+    let total = 3 * 1024 * 1024 + 17;
+    let response = client
+        .get(&url(&server, HOST, &format!("/pattern/{total}")))
+        .await
+        .unwrap();
+    let body = response.read_ahead(512 * 1024);
+    let mut out = Vec::new();
+    let read = async {
+        loop {
+            match body.try_read_coalesced(max).unwrap() {
+                Ready::Data(piece) => {
+                    assert!(!piece.is_empty() && piece.len() <= max, "piece of {}", piece.len());
+                    out.extend_from_slice(&piece);
+                }
+                Ready::Empty => body.readable().await,
+                Ready::End => break,
+            }
+        }
+    };
+    tokio::time::timeout(BOUND, read).await.expect("read in time");
+    assert!(
+        out == pattern(total),
+        "the bytes differ from the pattern ({} read)",
+        out.len()
+    );
+    assert_eq!(body.try_read_coalesced(max).unwrap(), Ready::End);
+    assert_eq!(body.try_read_coalesced(0).unwrap(), Ready::Data(bytes::Bytes::new()));
+
+    // `/gated` sends 1 MiB, then waits: once some of it is held, a read takes `max` bytes at once, more
+    // than one network piece (at most 16 KiB over HTTP/2), and reads stop at the gate.
+    let response = client
+        .get(&url(&server, HOST, &format!("/gated/{}", 1024 * 1024 + 5000)))
+        .await
+        .unwrap();
+    assert_eq!(response.version(), pinwire::http::Version::HTTP_2);
+    let body = response.read_ahead(2 * 1024 * 1024);
+    body.readable().await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    match body.try_read_coalesced(max).unwrap() {
+        Ready::Data(piece) => assert_eq!(piece.len(), max, "what was held was not joined"),
+        other => panic!("{other:?}"),
+    }
+    let mut received = max;
+    let first_mib = async {
+        while received < 1024 * 1024 {
+            match body.try_read_coalesced(max).unwrap() {
+                Ready::Data(piece) => received += piece.len(),
+                Ready::Empty => body.readable().await,
+                Ready::End => panic!("the end after {received} bytes"),
+            }
+        }
+    };
+    tokio::time::timeout(BOUND, first_mib).await.expect("the first MiB");
+    assert_eq!(received, 1024 * 1024, "a read crossed the gate");
+    assert_eq!(body.try_read_coalesced(max).unwrap(), Ready::Empty);
+    server.open_gate();
+    let rest = tokio::time::timeout(BOUND, read_all(&body, 4096))
+        .await
+        .expect("the rest");
+    assert_eq!(rest.map_err(|(_, e)| e).unwrap().len(), 5000);
+}
+
+#[tokio::test]
+async fn every_waiting_reader_is_woken_at_the_end() {
+    let pki = Pki::new("ReadAheadWaiters");
+    let server = TestServer::https("waiters", &pki.leaf).await;
+    let client = new_client(&[pki.root.cert()], pinned(HOST, &[pki.leaf_pin()]));
+    // `/gated/<1 MiB>` sends its MiB and then waits for the gate before it ends.
+    let response = client
+        .get(&url(&server, HOST, &format!("/gated/{}", 1024 * 1024)))
+        .await
+        .unwrap();
+    let body = std::sync::Arc::new(response.read_ahead(2 * 1024 * 1024));
+    let mut received = 0;
+    tokio::time::timeout(BOUND, async {
+        while received < 1024 * 1024 {
+            body.readable().await;
+            received += drain(&body);
+        }
+    })
+    .await
+    .expect("the first MiB");
+    let waiters: Vec<_> = (0..3)
+        .map(|_| {
+            let body = body.clone();
+            tokio::spawn(async move { body.readable().await })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert!(
+        waiters.iter().all(|w| !w.is_finished()),
+        "nothing more arrives before the gate"
+    );
+    server.open_gate();
+    for waiter in waiters {
+        tokio::time::timeout(BOUND, waiter)
+            .await
+            .expect("the end wakes every waiting reader")
+            .unwrap();
+    }
+    assert_eq!(body.try_read(10).unwrap(), Ready::End);
+}

@@ -104,9 +104,9 @@ public struct ResponseBody: AsyncSequence, Sendable {
                 return start
             }
             guard let reader = state.reader else { return nil }
-            // What has already arrived is taken on this thread; only a wait for more is an async call, which
-            // goes to a Rust runtime thread and back (two thread wake-ups). Never empty: the core skips empty
-            // HTTP/2 DATA frames.
+            // The body is read ahead on the Rust runtime: what has already arrived is taken on this thread, and
+            // only a wait for more is an async call, resumed by the runtime's thread that gets the next bytes.
+            // Never empty: the core skips empty HTTP/2 DATA frames.
             if readyInARow < Self.maxReadyInARow {
                 switch try callRust({ try reader.readyChunk() }) {
                 case .data(let bytes):
