@@ -4,7 +4,8 @@
 //! Identical code folding (`--icf=all`): LLD merges functions whose machine code came out identical
 //! (generic code instantiated for types of the same layout, closures, drop glue) and drops their unwind
 //! entries: the stripped x86_64 library is 25 KiB smaller (docs/benchmarks.md). Rust promises no distinct
-//! addresses for distinct functions, so nothing in Rust can tell. Only where the linker is known to be
+//! addresses for distinct functions, so nothing in Rust can tell; ring's C compares no function pointers.
+//! Only where the linker is known to be
 //! LLD: the Android NDK's (its only linker), and rustc's own `rust-lld`, which rustc 1.90 and newer link
 //! `x86_64-unknown-linux-gnu` with unless a linker is configured. GNU ld would refuse the option, so
 //! anything else links as before.
