@@ -273,7 +273,7 @@ impl ClientBuilder {
     ) -> Result<crate::update::live::Transport, Error> {
         let verifier = PinningVerifier::new(policy.clone(), validator.clone(), self.observers.clone())
             .with_config_version(version);
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let provider = Arc::new(crate::tls_provider::provider());
         let mut tls = rustls::ClientConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
             .map_err(|e| Error::InvalidConfig { detail: e.to_string() })?

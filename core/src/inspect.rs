@@ -187,7 +187,7 @@ impl ServerCertVerifier for RecordingVerifier {
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        rustls::crypto::ring::default_provider()
+        crate::tls_provider::provider()
             .signature_verification_algorithms
             .supported_schemes()
     }
@@ -214,7 +214,7 @@ pub async fn probe_server(
         validator,
         seen: Mutex::new(None),
     });
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let provider = Arc::new(crate::tls_provider::provider());
     let config = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .map_err(|e| Error::InvalidConfig { detail: e.to_string() })?

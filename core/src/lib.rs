@@ -40,6 +40,7 @@ pub mod report;
 mod request;
 mod response;
 mod sized_body;
+mod tls_provider;
 pub mod trust;
 pub mod update;
 mod verifier;

@@ -47,7 +47,7 @@ impl PinningVerifier {
         validator: Arc<dyn ChainValidator>,
         observers: Vec<Arc<dyn PinObserver>>,
     ) -> PinningVerifier {
-        let algorithms = rustls::crypto::ring::default_provider().signature_verification_algorithms;
+        let algorithms = crate::tls_provider::provider().signature_verification_algorithms;
         let may_block = validator.may_block() || observers.iter().any(|o| o.may_block());
         PinningVerifier {
             policy,

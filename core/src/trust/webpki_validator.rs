@@ -107,7 +107,7 @@ impl ChainValidator for WebPkiValidator {
         prefer: &dyn Fn(&ValidatedChain) -> bool,
     ) -> Result<ValidatedChain, UntrustedReason> {
         let end_entity = EndEntityCert::try_from(presented.end_entity).map_err(map_error)?;
-        let algorithms = rustls::crypto::ring::default_provider().signature_verification_algorithms;
+        let algorithms = crate::tls_provider::provider().signature_verification_algorithms;
 
         // Every path webpki fully validates reaches this callback. Returning an error makes it try the
         // next candidate path, so a preferred (pin-matching) path is found if one exists; otherwise the
