@@ -27,8 +27,9 @@ pub struct Cookie {
 }
 
 /// Where a client keeps its cookies, implemented by the app (to persist them, or to share them with
-/// `HTTPCookieStorage` or Android's `CookieManager`). Called on Pinwire's threads during a call: return
-/// quickly. The client checks every cookie against the URL both ways, so a store that hands back too
+/// `HTTPCookieStorage` or Android's `CookieManager`). Called on Pinwire's threads during a call, off the
+/// thread that carries the other calls (the core's store says it may block): a slow store delays only
+/// its own call. The client checks every cookie against the URL both ways, so a store that hands back too
 /// much leaks nothing.
 #[uniffi::export(with_foreign)]
 pub trait CookieStore: Send + Sync {

@@ -9,6 +9,7 @@
 //! Cookies ride on the request: they are sent only over a connection the client made (or pooled) for
 //! the request's host, after its handshake passed that host's pins.
 
+use crate::blocking::off_the_async_workers;
 use reqwest::header::HeaderValue;
 use reqwest::Url;
 use std::sync::Mutex;
@@ -41,7 +42,9 @@ pub struct Cookie {
 /// persist cookies, or to share them with the platform's store (Android's `CookieManager`, Apple's
 /// `HTTPCookieStorage`).
 ///
-/// Both methods are called on the request's task, synchronously: keep them quick.
+/// Both methods are called on the request's task, synchronously. Unless [`may_block`](CookieStore::may_block)
+/// says false, they run off the runtime's async workers (as a slow pin observer does), so a store that
+/// reads a disk or calls into the platform delays its own request only, not the client's other calls.
 pub trait CookieStore: Send + Sync + std::fmt::Debug {
     /// Keeps the cookies a response from `url` set. Each was checked against `url` already (domain,
     /// path); an expired one deletes the stored cookie of the same domain, path and name.
@@ -50,6 +53,13 @@ pub trait CookieStore: Send + Sync + std::fmt::Debug {
     /// The cookies to send with a request to `url`. The client checks each against `url` again
     /// (domain, path, `Secure`, expiry) and drops those that do not apply.
     fn load(&self, url: &Url) -> Vec<Cookie>;
+
+    /// Whether [`save`](CookieStore::save) and [`load`](CookieStore::load) may block or take long
+    /// (default: true, as for any app code). A store that only works in memory says false, and requests
+    /// then skip the hand-off to another thread.
+    fn may_block(&self) -> bool {
+        true
+    }
 }
 
 /// Cookies in memory, for the life of the client: RFC 6265's storage model.
@@ -81,6 +91,11 @@ impl CookieStore for MemoryCookieStore {
     fn load(&self, url: &Url) -> Vec<Cookie> {
         let store = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         store.matches(url).into_iter().map(from_stored).collect()
+    }
+
+    /// In memory only.
+    fn may_block(&self) -> bool {
+        false
     }
 }
 
@@ -136,6 +151,17 @@ fn applies(cookie: &Cookie, url: &Url) -> bool {
 #[derive(Debug)]
 pub(crate) struct Jar(pub(crate) std::sync::Arc<dyn CookieStore>);
 
+impl Jar {
+    /// Runs `f` (a call into the store) off the async workers when the store may block.
+    fn call<T>(&self, f: impl FnOnce(&dyn CookieStore) -> T) -> T {
+        if self.0.may_block() {
+            off_the_async_workers(|| f(&*self.0))
+        } else {
+            f(&*self.0)
+        }
+    }
+}
+
 impl reqwest::cookie::CookieStore for Jar {
     fn set_cookies(&self, headers: &mut dyn Iterator<Item = &HeaderValue>, url: &Url) {
         let cookies: Vec<Cookie> = headers
@@ -144,14 +170,13 @@ impl reqwest::cookie::CookieStore for Jar {
             .map(|cookie| from_stored(&cookie))
             .collect();
         if !cookies.is_empty() {
-            self.0.save(url, cookies);
+            self.call(|store| store.save(url, cookies));
         }
     }
 
     fn cookies(&self, url: &Url) -> Option<HeaderValue> {
         let pairs: Vec<String> = self
-            .0
-            .load(url)
+            .call(|store| store.load(url))
             .into_iter()
             .filter(|cookie| applies(cookie, url))
             .map(|cookie| format!("{}={}", cookie.name, cookie.value))

@@ -1,6 +1,7 @@
 //! The rustls verifier that runs on every TLS handshake: validate the chain first, then check the pins
 //! against the validated path.
 
+use crate::blocking::off_the_async_workers;
 use crate::error::{HandshakeFailure, PinMismatch};
 use crate::events::{PinEvent, PinObserver, PinOutcome};
 use crate::host::Host;
@@ -137,21 +138,6 @@ impl PinningVerifier {
             expected: event.expected,
             chain: event.chain,
         })))
-    }
-}
-
-/// Runs `f`, which may block (SecTrust evaluation, the JNI call into Android's trust manager, an app's
-/// observer), without stalling the runtime: rustls calls the verifier synchronously from inside the
-/// connection's task, so on a multi-threaded tokio runtime the worker hands its other tasks (requests,
-/// body reads, timers) to another thread for the duration (`block_in_place`). A current-thread runtime
-/// cannot do that (and `block_in_place` would panic there): `f` runs in place, as it does outside any
-/// runtime. docs/adr/0001-blocking-work-off-the-runtime.md says why this and not a thread pool.
-fn off_the_async_workers<T>(f: impl FnOnce() -> T) -> T {
-    match tokio::runtime::Handle::try_current() {
-        Ok(handle) if handle.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
-            tokio::task::block_in_place(f)
-        }
-        _ => f(),
     }
 }
 

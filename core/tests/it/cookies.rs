@@ -134,3 +134,73 @@ async fn a_pinned_hosts_cookies_never_reach_a_server_that_fails_its_pins() {
     let echo = client.get(&url(&genuine, HOST, "/cookies/echo")).await.unwrap();
     assert_eq!(echo.text().await.unwrap(), "session=s3cr3t");
 }
+
+/// A store that sleeps in `load` for one port (a store reading a disk, or waiting for the platform's).
+#[derive(Debug)]
+struct SlowStore {
+    slow_port: u16,
+    sleeping: std::sync::atomic::AtomicBool,
+    woke: std::sync::atomic::AtomicBool,
+}
+
+impl CookieStore for SlowStore {
+    fn save(&self, _: &pinwire::http::Url, _: Vec<Cookie>) {}
+
+    fn load(&self, url: &pinwire::http::Url) -> Vec<Cookie> {
+        if url.port() == Some(self.slow_port) {
+            self.sleeping.store(true, Ordering::SeqCst);
+            std::thread::sleep(std::time::Duration::from_secs(5));
+            self.woke.store(true, Ordering::SeqCst);
+        }
+        Vec::new()
+    }
+}
+
+// One worker, as the bindings' runtime: a store called on it would stall every other call.
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
+async fn a_slow_cookie_store_delays_its_own_request_only() {
+    use std::time::{Duration, Instant};
+    let pki = Pki::new("Cookies");
+    let slow_server = TestServer::https("slow-cookies", &pki.leaf).await;
+    let fast_server = TestServer::https("fast-cookies", &pki.leaf).await;
+    let store = Arc::new(SlowStore {
+        slow_port: slow_server.port(),
+        sleeping: Default::default(),
+        woke: Default::default(),
+    });
+    let client = builder(&[pki.root.cert()]).cookie_store(store.clone()).build().unwrap();
+
+    let slow = tokio::spawn({
+        let client = client.clone();
+        let target = url(&slow_server, HOST, "/cookies/echo");
+        async move { client.get(&target).await.map(|r| r.status()) }
+    });
+    // The test's own thread (not the runtime's worker) waits until the store sleeps.
+    let waiting = Instant::now();
+    while !store.sleeping.load(Ordering::SeqCst) && waiting.elapsed() < Duration::from_secs(5) {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(
+        store.sleeping.load(Ordering::SeqCst),
+        "the slow request reached the store"
+    );
+
+    // Meanwhile, on the one worker, requests to another server complete.
+    let fast = tokio::spawn({
+        let client = client.clone();
+        let target = url(&fast_server, HOST, "/cookies/echo");
+        async move {
+            let started = Instant::now();
+            for _ in 0..5 {
+                assert_eq!(client.get(&target).await.unwrap().status(), 200);
+            }
+            started.elapsed()
+        }
+    });
+    let fast = fast.await.unwrap();
+    assert!(
+        !store.woke.load(Ordering::SeqCst),
+        "the other requests completed while the store slept ({fast:?})"
+    );
+    assert_eq!(slow.await.unwrap().unwrap(), 200, "the slow request completes too");
+}

@@ -36,7 +36,8 @@ public struct Cookie: Sendable, Hashable {
 }
 
 /// Where a client keeps its cookies (`Builder.cookieStore`): implement it to persist cookies or to share
-/// them with `HTTPCookieStorage`. Called on Pinwire's threads during a call: return quickly.
+/// them with `HTTPCookieStorage`. Called on Pinwire's threads during a call, off the thread that carries
+/// the other calls: a slow store delays only its own call.
 public protocol CookieStore: AnyObject, Sendable {
     /// Keeps the cookies a response from `url` set; each was already checked against `url`.
     func save(_ cookies: [Cookie], for url: URL)

@@ -28,8 +28,8 @@ data class Cookie(
 
 /**
  * Where a client keeps its cookies ([PinwireClient.Builder.cookieStore]): implement it to persist cookies
- * or to share them with Android's `CookieManager`. Called on Pinwire's threads during a call: return
- * quickly. An exception thrown here drops the cookies of that call, it never fails the call.
+ * or to share them with Android's `CookieManager`. Called on Pinwire's threads during a call, off the
+ * thread that carries the other calls: a slow store delays only its own call. An exception thrown here drops the cookies of that call, it never fails the call.
  */
 interface CookieStore {
     /** Keeps the cookies a response from [url] set; each was already checked against [url]. */
