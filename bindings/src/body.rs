@@ -193,6 +193,14 @@ mod tests {
         runtime::block_on(client.execute(request, None)).expect("a response")
     }
 
+    /// The test server's `/trickle` and `/pattern` bytes: byte `i` is `i % 251`.
+    fn assert_pattern(body: &[u8]) {
+        assert!(
+            body.iter().enumerate().all(|(i, &b)| b == (i % 251) as u8),
+            "bytes out of order"
+        );
+    }
+
     /// Reads with `ready_chunk` alone, sleeping a little on `WouldBlock`, until the end or an error
     /// (bounded: 20 s). Returns the bytes, how often nothing had arrived, and the error if any.
     fn read_ready(reader: &BodyReader) -> (Vec<u8>, usize, Option<PinwireError>) {
@@ -228,10 +236,7 @@ mod tests {
         assert!(error.is_none(), "{error:?}");
         let body = [response.body_start, rest].concat();
         assert_eq!(body.len(), size);
-        assert!(
-            body.iter().enumerate().all(|(i, &b)| b == (i % 251) as u8),
-            "bytes out of order"
-        );
+        assert_pattern(&body);
         assert!(waits > 0, "the body arrives over ~0.5 s: some reads found nothing");
         assert_eq!(reader.ready_chunk().expect("still at the end"), BodyRead::End);
         // The async read agrees.
@@ -259,10 +264,7 @@ mod tests {
         }
         body.extend_from_slice(&runtime::block_on(reader.bytes(None)).expect("the rest"));
         assert_eq!(body.len(), size);
-        assert!(
-            body.iter().enumerate().all(|(i, &b)| b == (i % 251) as u8),
-            "bytes out of order"
-        );
+        assert_pattern(&body);
     }
 
     /// After `discard`, a read says `Closed`, whether it would have found bytes or not.
@@ -271,17 +273,8 @@ mod tests {
         let (_rt, server, client) = server_and_client(None);
         // `/slow-body` sends "first", then stalls.
         let response = get(&client, &server, "/slow-body");
-        let reader = response.body.expect("the body stalls");
-        let mut first = response.body_start;
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while first.len() < 5 && Instant::now() < deadline {
-            match reader.ready_chunk().expect("a read") {
-                BodyRead::Data { bytes } => first.extend_from_slice(&bytes),
-                BodyRead::WouldBlock => std::thread::sleep(Duration::from_millis(5)),
-                BodyRead::End => panic!("the body does not end"),
-            }
-        }
-        assert_eq!(first, b"first");
+        let reader = response.body.clone().expect("the body stalls");
+        read_first(&response, &reader);
         assert_eq!(reader.ready_chunk().expect("a read"), BodyRead::WouldBlock);
         reader.discard();
         assert!(matches!(reader.ready_chunk(), Err(PinwireError::Closed { .. })));
@@ -403,9 +396,6 @@ mod tests {
         let rest = runtime::block_on(reader.bytes(None)).expect("the body");
         let body = [response.body_start, rest].concat();
         assert_eq!(body.len(), size);
-        assert!(
-            body.iter().enumerate().all(|(i, &b)| b == (i % 251) as u8),
-            "bytes out of order"
-        );
+        assert_pattern(&body);
     }
 }

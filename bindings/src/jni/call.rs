@@ -10,7 +10,6 @@ use super::wire;
 use crate::client::{timeout, BODY_START_LIMIT, READ_AHEAD_LIMIT};
 use crate::error::PinwireError;
 use crate::runtime;
-use bytes::Bytes;
 use pinwire::read_ahead::Ready;
 use pinwire::ReadAhead;
 use std::sync::atomic::{fence, Ordering};
@@ -31,16 +30,6 @@ pub(super) struct RequestParts {
     pub decompress: Option<bool>,
     /// Whether redirects are followed (else returned as the response).
     pub follow_redirects: bool,
-}
-
-/// One outcome of [`Call::read`].
-pub(super) enum Read {
-    /// Body bytes (never empty, at most the length asked for).
-    Data(Bytes),
-    /// The end of the body.
-    End,
-    /// Nothing has arrived yet.
-    WouldBlock,
 }
 
 /// One call: a cancellation (Kotlin's `Call.cancel`, coroutine cancellation), a release (close), and the
@@ -143,18 +132,14 @@ impl Call {
         Ok(head)
     }
 
-    /// Up to `max` bytes of the body that have arrived, without waiting: [`Read::WouldBlock`] when none
-    /// have (then [`Call::await_body`] says when some have).
-    pub(super) fn read(&self, max: usize) -> Result<Read, PinwireError> {
+    /// Up to `max` bytes of the body that have arrived, without waiting: [`Ready::Empty`] when none have
+    /// (then [`Call::await_body`] says when some have), [`Ready::End`] also for a call without a body.
+    pub(super) fn read(&self, max: usize) -> Result<Ready, PinwireError> {
         self.check_open()?;
         let Some(body) = self.body.get() else {
-            return Ok(Read::End);
+            return Ok(Ready::End);
         };
-        Ok(match body.try_read(max)? {
-            Ready::Data(bytes) => Read::Data(bytes),
-            Ready::End => Read::End,
-            Ready::Empty => Read::WouldBlock,
-        })
+        Ok(body.try_read(max)?)
     }
 
     /// Waits, as a task on the runtime, until [`Call::read`] has something to return (bytes, the end or

@@ -12,7 +12,7 @@
 //! methods declared in `NativeCalls.kt`.
 
 use super::body::BodyChannel;
-use super::call::{Call, Read, RequestParts};
+use super::call::{Call, RequestParts};
 use super::completion::Completion;
 use super::{handles, wire};
 use crate::error::PinwireError;
@@ -20,6 +20,7 @@ use ::jni::errors::{Error as JniError, ErrorPolicy};
 use ::jni::objects::{JByteArray, JClass, JObject, JObjectArray, JString, JThrowable};
 use ::jni::sys::{self, jint, jlong};
 use ::jni::{jni_sig, jni_str, Env, EnvUnowned, JavaVM};
+use pinwire::read_ahead::Ready;
 use std::cell::Cell;
 use std::sync::Arc;
 use std::time::Duration;
@@ -215,7 +216,7 @@ pub extern "system" fn Java_dev_pinwire_internal_NativeCalls_read<'caller>(
                 return Err(bad_range(offset, length, size).into());
             }
             match call.read(max)? {
-                Read::Data(bytes) => {
+                Ready::Data(bytes) => {
                     // SAFETY: `bytes` is a live, initialised `[u8]` of `bytes.len()` elements; `i8` has the
                     // size and alignment of `u8` and every bit pattern is valid, so the same memory read as
                     // `[i8]` (Java's `byte`) is valid for the same lifetime.
@@ -223,8 +224,8 @@ pub extern "system" fn Java_dev_pinwire_internal_NativeCalls_read<'caller>(
                     into.set_region(env, offset, signed)?;
                     Ok(bytes.len() as jint) // at most `length`, a jint
                 }
-                Read::End => Ok(-1),
-                Read::WouldBlock => Ok(-2),
+                Ready::End => Ok(-1),
+                Ready::Empty => Ok(-2),
             }
         })
         .resolve::<ThrowNativeFailure>()

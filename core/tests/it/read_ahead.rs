@@ -13,9 +13,18 @@ const BOUND: Duration = Duration::from_secs(60);
 /// Reads `body` to its end in pieces of at most `max`, as a binding does: whatever has arrived, then a
 /// wait when nothing has.
 async fn read_all(body: &ReadAhead, max: usize) -> Result<Vec<u8>, (Vec<u8>, Error)> {
+    read_all_with(body, max, ReadAhead::try_read).await
+}
+
+/// [`read_all`] with `read` (`try_read` or `try_read_coalesced`) taking each piece.
+async fn read_all_with(
+    body: &ReadAhead,
+    max: usize,
+    read: impl Fn(&ReadAhead, usize) -> Result<Ready, Error>,
+) -> Result<Vec<u8>, (Vec<u8>, Error)> {
     let mut out = Vec::new();
     loop {
-        match body.try_read(max) {
+        match read(body, max) {
             Ok(Ready::Data(piece)) => {
                 assert!(!piece.is_empty() && piece.len() <= max, "piece of {}", piece.len());
                 out.extend_from_slice(&piece);
@@ -229,20 +238,10 @@ async fn coalesced_reads_join_what_is_held_up_to_their_size_and_keep_every_byte(
         .await
         .unwrap();
     let body = response.read_ahead(512 * 1024);
-    let mut out = Vec::new();
-    let read = async {
-        loop {
-            match body.try_read_coalesced(max).unwrap() {
-                Ready::Data(piece) => {
-                    assert!(!piece.is_empty() && piece.len() <= max, "piece of {}", piece.len());
-                    out.extend_from_slice(&piece);
-                }
-                Ready::Empty => body.readable().await,
-                Ready::End => break,
-            }
-        }
-    };
-    tokio::time::timeout(BOUND, read).await.expect("read in time");
+    let out = tokio::time::timeout(BOUND, read_all_with(&body, max, ReadAhead::try_read_coalesced))
+        .await
+        .expect("read in time")
+        .unwrap_or_else(|(_, e)| panic!("{e}"));
     assert!(
         out == pattern(total),
         "the bytes differ from the pattern ({} read)",
